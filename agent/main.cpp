@@ -1,0 +1,47 @@
+// vessel: PID 1 for Spark/HDFS nodes. This file only dispatches subcommands;
+// `vessel` with no subcommand (or only options) means `vessel run`.
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vessel [COMMAND] [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  run      supervise the services of a role (default; the ENTRYPOINT mode)\n"
+    "  init     minimal tini-compatible init: vessel init [-g] -- CMD ARGS...\n"
+    "  status   query a running agent's health port (exit 0 ready, 1 not, 2 unreachable)\n"
+    "  render   write the config files `run` would write, start nothing\n"
+    "\n"
+    "Run `vessel COMMAND --help` for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace vessel::cli;
+  if (argc >= 2) {
+    std::string_view cmd = argv[1];
+    if (cmd == "--version" || cmd == "-V") {
+      std::cout << "vessel " << VESSEL_VERSION << "\n";
+      return 0;
+    }
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    // Subcommands see argv shifted by one so argv[0] is the subcommand name.
+    if (cmd == "run") return cmd_run(argc - 1, argv + 1);
+    if (cmd == "init") return cmd_init(argc - 1, argv + 1);
+    if (cmd == "status") return cmd_status(argc - 1, argv + 1);
+    if (cmd == "render") return cmd_render(argc - 1, argv + 1);
+    if (cmd[0] != '-') {
+      std::cerr << "vessel: unknown command '" << cmd << "'\n" << kUsage;
+      return 2;
+    }
+  }
+  return cmd_run(argc, argv);
+}

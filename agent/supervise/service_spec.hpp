@@ -1,0 +1,56 @@
+#pragma once
+// ServiceSpec: one supervised daemon, as loaded from a role or services YAML.
+// argv is a list, never a shell string.
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vessel {
+
+using Millis = std::chrono::milliseconds;
+
+enum class RestartPolicy { Always, OnFailure, Never };
+
+struct ProbeSpec {
+  enum class Kind { None, Tcp, Http, Exec };
+  Kind kind = Kind::None;
+  std::string host;                 // tcp/http
+  int port = 0;                     // tcp/http
+  std::string path = "/";           // http
+  std::string json_pointer;         // http: optional JSON field check (RFC 6901)
+  std::optional<std::string> json_equals;  // expected value, compared as text
+  std::vector<std::string> argv;    // exec
+  Millis interval{1000};
+  Millis timeout{2000};
+};
+
+// A one-shot step run before the main process (e.g. the HDFS format guard).
+struct PreStartStep {
+  std::string guard;               // "" or "hdfs-format"
+  std::vector<std::string> argv;
+  Millis timeout{120000};
+};
+
+struct ServiceSpec {
+  std::string name;
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  std::string user;                // "" = stay as vessel's user
+  std::string group;               // "" = user's primary group
+  std::string workdir;
+  int stop_signal = 15;            // SIGTERM
+  Millis stop_grace{10000};
+  RestartPolicy restart = RestartPolicy::Always;
+  bool critical = false;
+  std::vector<std::string> depends_on;   // local services that must be READY
+  std::vector<ProbeSpec> wait_for;       // remote conditions before start
+  ProbeSpec readiness;                   // Kind::None => READY once started
+  std::vector<int> forward_signals{10, 12};  // SIGUSR1, SIGUSR2
+  std::vector<PreStartStep> pre_start;
+  std::string log_file;                  // optional rotating file (spdlog)
+  bool operator==(const ServiceSpec&) const = default;
+};
+
+}  // namespace vessel
