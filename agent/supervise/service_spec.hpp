@@ -24,6 +24,7 @@ struct ProbeSpec {
   std::vector<std::string> argv;    // exec
   Millis interval{1000};
   Millis timeout{2000};
+  bool operator==(const ProbeSpec&) const = default;
 };
 
 // A one-shot step run before the main process (e.g. the HDFS format guard).
@@ -31,6 +32,7 @@ struct PreStartStep {
   std::string guard;               // "" or "hdfs-format"
   std::vector<std::string> argv;
   Millis timeout{120000};
+  bool operator==(const PreStartStep&) const = default;
 };
 
 struct ServiceSpec {
