@@ -45,7 +45,7 @@ nlohmann::json status_json(const AgentStatus& s, int64_t now_ms) {
     o["last_exit_code"] = sv.last_exit_code ? nlohmann::json(*sv.last_exit_code) : nlohmann::json();
     o["last_signal"] = sv.last_signal ? nlohmann::json(*sv.last_signal) : nlohmann::json();
     o["since_unix_ms"] = sv.since_unix_ms;
-    o["uptime_s"] = sv.uptime_ms / 1000.0;
+    o["uptime_s"] = sv.started_unix_ms ? (now_ms - sv.started_unix_ms) / 1000.0 : 0.0;
     o["reason"] = sv.reason;
     j["services"].push_back(std::move(o));
   }

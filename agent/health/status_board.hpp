@@ -20,7 +20,9 @@ struct ServiceStatus {
   std::optional<int> last_exit_code;
   std::optional<int> last_signal;
   int64_t since_unix_ms = 0;   // when it entered its state
-  int64_t uptime_ms = 0;       // how long the current process runs (0 if none)
+  int64_t started_unix_ms = 0; // when the current process started (0 if none);
+                               // uptime is derived at read time, so an idle
+                               // loop never has to wake up to refresh it
   bool ready = false;
   bool critical = false;
   std::string reason;          // why not ready / why failed

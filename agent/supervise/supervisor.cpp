@@ -619,7 +619,9 @@ struct Supervisor::Impl {
       o.last_exit_code = s.last_exit_code;
       o.last_signal = s.last_signal;
       o.since_unix_ms = unix_ms(s.since);
-      o.uptime_ms = s.pid > 0 ? std::chrono::duration_cast<Millis>(now - s.started).count() : 0;
+      o.started_unix_ms = s.pid > 0 ? unix_ms(std::chrono::system_clock::now() -
+                                                 std::chrono::duration_cast<std::chrono::system_clock::duration>(now - s.started))
+                                 : 0;
       o.ready = s.state == State::Ready;
       o.critical = s.spec.critical;
       o.reason = s.reason;
