@@ -203,7 +203,10 @@ Result<std::vector<RenderedFile>> render_all(const NodeConfig& cfg, const Render
   if (!defaults) return Error{defaults.error()};
   auto env = render_spark_env(*senv);
   if (!env) return Error{env.error()};
-  auto workers = render_workers(in.workers);
+  // A standalone node is its own (only) worker unless told otherwise.
+  std::vector<std::string> worker_hosts = in.workers;
+  if (worker_hosts.empty() && cfg.role == "standalone") worker_hosts.push_back(cfg.hostname);
+  auto workers = render_workers(worker_hosts);
   if (!workers) return Error{workers.error()};
 
   return std::vector<RenderedFile>{

@@ -89,6 +89,8 @@ Result<std::string> render_spark_defaults(const Props& props);
 Result<std::string> render_spark_env(const Props& vars);
 
 // Spark `workers` file: one validated hostname or IP literal per line.
+// (render_all lists the node's own hostname for a standalone node when
+// RenderInputs.workers is empty.)
 Result<std::string> render_workers(const std::vector<std::string>& workers);
 
 // POSIX single-quoting: 'it'\''s'. Inside single quotes nothing is special
