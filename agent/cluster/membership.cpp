@@ -1,6 +1,7 @@
 #include "cluster/membership.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include "cluster/host_validation.hpp"
 #include "cluster/hosts_block.hpp"
@@ -18,7 +19,13 @@ bool valid_role(std::string_view role) {
 Membership::Membership(std::vector<HostEntry> static_hosts, MembershipOptions opts, NowFn now)
     // Static entries come from validated NodeConfig, but clean them anyway so
     // the reserved-name check compares canonical IPs.
-    : static_(clean_entries(static_hosts).entries), opts_(opts), now_(std::move(now)) {}
+    : static_(clean_entries(static_hosts).entries),
+      opts_(opts),
+      now_(std::move(now)),
+      // A restarted master must not reuse version numbers a worker already
+      // applied, or the worker would skip fetching the new table. 2^32 random
+      // starting points spaced 2^20 apart make a collision negligible.
+      version_((uint64_t{std::random_device{}()} << 20) + 1) {}
 
 MemberState Membership::state_of(const Member& m, Clock::time_point now) const {
   return now - m.last_seen > opts_.missing_after ? MemberState::missing : MemberState::alive;

@@ -100,7 +100,7 @@ class Membership {
   const NowFn now_;
   mutable std::mutex mu_;
   std::map<std::string, Member> members_;
-  uint64_t version_ = 1;
+  uint64_t version_;  // starts random: see constructor
 };
 
 }  // namespace vessel::cluster
