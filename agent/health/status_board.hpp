@@ -3,6 +3,8 @@
 // fresh snapshot after every wake-up, HTTP threads copy it under a short
 // lock. A slow client therefore never blocks the supervisor loop.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -49,24 +51,30 @@ class StatusBoard {
     std::lock_guard<std::mutex> g(mu_);
     s_ = std::move(s);
   }
+  // The latest snapshot, with every provider's view under its key.
   AgentStatus snapshot() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return s_;
+    AgentStatus s;
+    std::map<std::string, std::function<nlohmann::json()>> providers;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      s = s_;
+      providers = providers_;
+    }
+    // Providers run outside our lock: they take their own.
+    for (const auto& [k, fn] : providers) s.extra[k] = fn();
+    return s;
   }
-  // For other components (cluster sync) to attach their view.
-  void set_extra(const std::string& key, nlohmann::json v) {
+  // Other components (cluster sync, config source) attach a view that is
+  // read when a client asks, so they never need to wake the supervisor.
+  void set_provider(const std::string& key, std::function<nlohmann::json()> fn) {
     std::lock_guard<std::mutex> g(mu_);
-    extra_[key] = std::move(v);
-  }
-  nlohmann::json extra() const {
-    std::lock_guard<std::mutex> g(mu_);
-    return extra_;
+    providers_[key] = std::move(fn);
   }
 
  private:
   mutable std::mutex mu_;
   AgentStatus s_;
-  nlohmann::json extra_ = nlohmann::json::object();
+  std::map<std::string, std::function<nlohmann::json()>> providers_;
 };
 
 // Pure renderings of a snapshot.

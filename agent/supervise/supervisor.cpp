@@ -629,7 +629,6 @@ struct Supervisor::Impl {
       o.probes_total = s.probes_total;
       st.services.push_back(std::move(o));
     }
-    st.extra = board.extra();
     board.publish(std::move(st));
   }
 
