@@ -124,3 +124,6 @@ svc_is() { [ "$(svc "$1" "$2")" = "$3" ]; }
 
 # file_has FILE PATTERN (grep -E)
 file_has() { [ -f "$1" ] && grep -Eq -- "$2" "$1"; }
+
+# json_ok FILTER: jq -e on stdin, quietly (for check).
+json_ok() { jq -e "$1" >/dev/null; }
