@@ -13,7 +13,8 @@ write_services() {  # $1: the value of envdump's FOO
 supervisor: {shutdown_deadline: 10s}
 services:
   - name: web
-    argv: [sh, -c, 'sleep 1; exec python3 -m http.server $WEB_PORT --bind 127.0.0.1']
+    # Listens only once the test creates web_go: STARTING lasts as long as needed.
+    argv: [sh, -c, 'until [ -e $T/web_go ]; do sleep 0.05; done; exec python3 -m http.server $WEB_PORT --bind 127.0.0.1']
     readiness: {tcp: "127.0.0.1:$WEB_PORT", interval: 100ms}
     forward_signals: []   # the default (USR1, USR2) would kill python
   - name: usr
@@ -40,13 +41,12 @@ status_cmd() { "$VESSEL" status --addr "127.0.0.1:$HEALTH_PORT" >/dev/null 2>&1;
 
 echo "== while web is starting =="
 check "/healthz is 200" test "$(http_code /healthz)" = 200
-if svc_is web state STARTING; then
-  check "/readyz is 503 while web is STARTING" test "$(http_code /readyz)" = 503
-  check "/readyz names web" bash -c 'grep -q "^web: STARTING" <<<"$1"' _ "$(http_body /readyz)"
-  check "vessel status exits 1 (not ready)" test "$(status_cmd)" = 1
-else
-  fail "web left STARTING before the first check (it sleeps 1 s before listening)"
-fi
+wait_until 10 "web is STARTING (not listening yet)" svc_is web state STARTING
+check "/readyz is 503 while web is STARTING" test "$(http_code /readyz)" = 503
+check "/readyz names web" bash -c 'grep -q "^web: STARTING" <<<"$1"' _ "$(http_body /readyz)"
+check "vessel status exits 1 (not ready)" test "$(status_cmd)" = 1
+check "/status ready is false" test "$(status_json | jq -r .ready)" = false
+touch "$T/web_go"
 
 echo "== once everything is ready =="
 wait_until 10 "/readyz is 200" bash -c '[ "$(curl -s -o /dev/null -m 3 -w "%{http_code}" "http://127.0.0.1:$1/readyz")" = 200 ]' _ "$HEALTH_PORT"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # PID-1 test 7: dependency order. B depends_on A; A is READY only once its
-# port accepts connections (A sleeps 1 s before it starts listening), and B
-# must not start before that. Shutdown runs in reverse: B stops before A.
+# port accepts connections (A's shell holds off listening until the test
+# creates a go-file, so the "A still starting" window is as long as the test
+# needs, even on a loaded machine), and B must not start before that. Shutdown runs in reverse: B stops before A.
 . "$(dirname "$0")/lib_run.sh" "$@"
 
 A_PORT=$(free_port)
@@ -26,7 +27,7 @@ services:
       - -c
       - |
         trap 'echo a >> $T/stoplog; exit 0' TERM
-        sleep 1
+        until [ -e $T/a_go ]; do sleep 0.05; done
         # A real HTTP server; it stamps the time right after listen() returned.
         python3 -c 'import http.server, time
         srv = http.server.HTTPServer(("127.0.0.1", $A_PORT), http.server.SimpleHTTPRequestHandler)
@@ -42,8 +43,10 @@ echo "   first /status: a=$(jq -r '.services[]|select(.name=="a")|.state' <<<"$s
 check "/status lists a before b (dependency order)" test "$(jq -r '[.services[].name]|join(",")' <<<"$s")" = "a,b"
 wait_until 5 "a is STARTING (waiting for its port)" svc_is a state STARTING
 check "b is WAITING while a is not READY" svc_is b state WAITING
-check "b's reason names a" test "$(svc b reason)" = "waiting for a"
+b_reason=$(svc b reason)
+check "b's reason names a (got: $b_reason)" test "$b_reason" = "waiting for a"
 check "b has not started" test ! -e "$T/b_start"
+touch "$T/a_go"
 wait_until 10 "a is READY" svc_is a state READY
 wait_until 10 "b is READY" svc_is b state READY
 wait_until 5 "a stamped its port-open time" file_has "$T/a_open" '^[0-9]+$'
