@@ -322,6 +322,41 @@ Status settings(const Ctx& c, const YAML::Node& n, SupervisorSettings& out) {
   return ok();
 }
 
+Result<std::vector<DirSpec>> dirs(const Ctx& c, const YAML::Node& n) {
+  if (!n.IsSequence()) return c.fail("dirs", "expected a list of {path, owner, group, mode}");
+  std::vector<DirSpec> out;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string f = "dirs[" + std::to_string(i) + "]";
+    if (!n[i].IsMap()) return c.fail(f, "expected a mapping with path");
+    if (auto st = only_keys(c, n[i], f, {"path", "owner", "group", "mode"}); !st) return Error{st.error()};
+    DirSpec d;
+    auto p = scalar(c, n[i]["path"], f + ".path");
+    if (!p) return Error{p.error()};
+    if (p->empty() || (*p)[0] != '/' || p->find("/../") != std::string::npos ||
+        (p->size() >= 3 && p->compare(p->size() - 3, 3, "/..") == 0)) {
+      return c.fail(f + ".path", "must be an absolute path without '..', got '" + *p + "'");
+    }
+    d.path = *p;
+    for (auto [key, dst] : {std::pair{"owner", &d.owner}, {"group", &d.group}}) {
+      if (!n[i][key]) continue;
+      auto v = scalar(c, n[i][key], f + "." + key);
+      if (!v) return Error{v.error()};
+      *dst = *v;
+    }
+    if (n[i]["mode"]) {
+      auto m = scalar(c, n[i]["mode"], f + ".mode", false);
+      if (!m) return Error{m.error()};
+      unsigned v = 0;
+      auto [ptr, ec] = std::from_chars(m->data(), m->data() + m->size(), v, 8);
+      if (ec != std::errc() || ptr != m->data() + m->size() || v > 07777)
+        return c.fail(f + ".mode", "expected an octal mode like 0750, got '" + *m + "'");
+      d.mode = v;
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Millis> parse_duration(const std::string& s) {
@@ -381,7 +416,7 @@ Result<ServiceSet> load_services_yaml(const std::string& text, const std::string
   if (!root.IsMap()) return c.fail("file", "expected a mapping with `services:`");
   ServiceSet set;
   try {
-    if (auto st = only_keys(c, root, "", {"role", "services", "supervisor", "config"}); !st) return Error{st.error()};
+    if (auto st = only_keys(c, root, "", {"role", "services", "supervisor", "config", "dirs"}); !st) return Error{st.error()};
     if (root["role"]) {
       auto r = scalar(c, root["role"], "role", false);
       if (!r) return Error{r.error()};
@@ -411,6 +446,11 @@ Result<ServiceSet> load_services_yaml(const std::string& text, const std::string
           set.config[lname][kv.first.as<std::string>()] = *v;
         }
       }
+    }
+    if (root["dirs"]) {
+      auto d = dirs(c, root["dirs"]);
+      if (!d) return Error{d.error()};
+      set.dirs = std::move(*d);
     }
     auto ordered = order_services(std::move(list));
     if (!ordered) return Error{origin + ": " + ordered.error()};

@@ -22,10 +22,21 @@ struct SupervisorSettings {
   bool operator==(const SupervisorSettings&) const = default;
 };
 
+// A directory a role needs before its services start (data dirs owned by
+// the service users).
+struct DirSpec {
+  std::string path;   // absolute, no ".."
+  std::string owner;  // user name, "" = root
+  std::string group;  // group name, "" = owner's group
+  unsigned mode = 0755;
+  bool operator==(const DirSpec&) const = default;
+};
+
 struct ServiceSet {
   std::string role;                            // "" for a plain services file
   std::vector<ServiceSpec> services;           // in dependency order
   SupervisorSettings settings;
+  std::vector<DirSpec> dirs;
   // Optional config layers a role file may carry: core/hdfs/spark maps.
   std::map<std::string, std::map<std::string, std::string>> config;
 };
