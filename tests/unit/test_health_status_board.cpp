@@ -170,6 +170,12 @@ TEST_CASE("status board: publish and snapshot", "[health]") {
   StatusBoard b;
   b.publish(sample());
   CHECK(b.snapshot().services.size() == 2);
-  b.set_extra("cluster", {{"x", 1}});
-  CHECK(b.extra()["cluster"]["x"] == 1);
+  int calls = 0;
+  b.set_provider("cluster", [&calls] {
+    ++calls;
+    return nlohmann::json{{"x", calls}};
+  });
+  // Providers are read at snapshot time, so the view is always fresh.
+  CHECK(b.snapshot().extra["cluster"]["x"] == 1);
+  CHECK(b.snapshot().extra["cluster"]["x"] == 2);
 }
