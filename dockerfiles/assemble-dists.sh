@@ -53,6 +53,12 @@ done
 
 mkdir -p "$cache/downloads"
 cache=$(cd "$cache" && pwd)
+# Two builds at once (e.g. parallel CI jobs) would race on the temp dirs.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+  echo "[dists] waiting for another assemble-dists.sh on $cache ..." >&2
+  flock 9
+fi
 
 # --- progress -----------------------------------------------------------------
 t_start=$SECONDS t_phase=$SECONDS phase_name=""
