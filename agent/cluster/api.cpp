@@ -1,0 +1,187 @@
+#include "cluster/api.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cluster/bearer.hpp"
+#include "cluster/host_validation.hpp"
+
+namespace vessel::cluster {
+
+namespace {
+
+using nlohmann::json;
+
+void reply_error(httplib::Response& res, int status, const std::string& message) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(json{{"error", message}}.dump(), "application/json");
+}
+
+void reply_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(body.dump(), "application/json");
+}
+
+// The peer address in canonical form (v4-mapped v6 unwrapped), or the raw
+// text if it does not parse (then it only keys the rate limiter).
+std::string peer_of(const httplib::Request& req) {
+  auto c = canonical_peer_ip(req.remote_addr);
+  return c ? c.value() : req.remote_addr;
+}
+
+// Reads a string member; nullopt when absent, error naming the field when
+// it has the wrong type.
+Result<std::optional<std::string>> string_field(const json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end()) return std::optional<std::string>{};
+  if (!it->is_string()) return err(std::string(field) + ": must be a string");
+  return std::optional<std::string>{it->get<std::string>()};
+}
+
+struct Shared {
+  Shared(Membership& m, const Secret& t, ApiLimits l)
+      : members(m), token(t), limits(l), limiter(l.rate) {}
+  Membership& members;
+  Secret token;
+  ApiLimits limits;
+  RateLimiter limiter;
+};
+
+void handle_register(Shared& s, const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) {
+  const std::string peer = peer_of(req);
+  if (!s.limiter.allow(peer)) {
+    res.set_header("Retry-After", "1");
+    return reply_error(res, 429, "rate limit exceeded");
+  }
+  // Exactly one Authorization header; several would be ambiguous.
+  if (req.get_header_value_count("Authorization") != 1 ||
+      !bearer_matches(req.get_header_value("Authorization"), s.token)) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    return reply_error(res, 401, "authorization: missing or invalid bearer token");
+  }
+  // Refuse a declared oversize body before reading a byte of it. The unread
+  // body would desynchronise a kept-alive connection, so close it.
+  if (req.has_header("Content-Length") &&
+      req.get_header_value<uint64_t>("Content-Length") > s.limits.max_body_bytes) {
+    res.set_header("Connection", "close");
+    return reply_error(res, 413, "body: larger than " + std::to_string(s.limits.max_body_bytes) + " bytes");
+  }
+  std::string body;
+  bool too_big = false;
+  reader([&](const char* data, size_t len) {
+    if (body.size() + len > s.limits.max_body_bytes) {
+      too_big = true;
+      return false;  // stop reading (chunked bodies have no Content-Length)
+    }
+    body.append(data, len);
+    return true;
+  });
+  if (too_big) {
+    res.set_header("Connection", "close");
+    return reply_error(res, 413, "body: larger than " + std::to_string(s.limits.max_body_bytes) + " bytes");
+  }
+
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return reply_error(res, 400, "body: malformed JSON");
+  if (!j.is_object()) return reply_error(res, 400, "body: must be a JSON object");
+
+  auto name = string_field(j, "name");
+  if (!name) return reply_error(res, 400, name.error());
+  if (!name->has_value()) return reply_error(res, 400, "name: required");
+  auto role = string_field(j, "role");
+  if (!role) return reply_error(res, 400, role.error());
+  if (!role->has_value()) return reply_error(res, 400, "role: required");
+  auto ip_field = string_field(j, "ip");
+  if (!ip_field) return reply_error(res, 400, ip_field.error());
+  bool on_behalf = false;
+  if (auto it = j.find("on_behalf"); it != j.end()) {
+    if (!it->is_boolean()) return reply_error(res, 400, "on_behalf: must be a boolean");
+    on_behalf = it->get<bool>();
+  }
+
+  if (auto v = validate_hostname(**name); !v) return reply_error(res, 400, "name: " + v.error());
+  if (!valid_role(**role)) return reply_error(res, 400, "role: must be master, worker or standalone");
+  std::string ip = peer;
+  if (ip_field->has_value()) {
+    auto c = canonical_ip(**ip_field);
+    if (!c) return reply_error(res, 400, "ip: " + c.error());
+    ip = c.value();
+  }
+  if (ip != peer && !on_behalf) {
+    return reply_error(res, 403,
+                       "ip: " + ip + " is not the connection's source address " + peer +
+                           " (set \"on_behalf\": true to register another address)");
+  }
+
+  UpsertResult r = s.members.upsert({**name, ip, **role});
+  switch (r.code) {
+    case UpsertResult::invalid: return reply_error(res, 400, r.message);
+    case UpsertResult::conflict: return reply_error(res, 409, r.message);
+    case UpsertResult::full: return reply_error(res, 503, r.message);
+    default: break;
+  }
+  const char* status = r.code == UpsertResult::created ? "created"
+                       : r.code == UpsertResult::moved ? "moved"
+                                                        : "refreshed";
+  reply_json(res, r.code == UpsertResult::created ? 201 : 200,
+             {{"status", status}, {"name", **name}, {"ip", ip}, {"version", s.members.version()}});
+}
+
+void handle_hosts(Shared& s, const httplib::Request& req, httplib::Response& res) {
+  if (!s.limiter.allow(peer_of(req))) {
+    res.set_header("Retry-After", "1");
+    return reply_error(res, 429, "rate limit exceeded");
+  }
+  auto snap = s.members.hosts_snapshot();
+  if (req.get_param_value("format") == "hosts") {
+    std::string text;
+    for (const auto& h : snap.hosts) text += h.ip + " " + h.name + "\n";
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(text, "text/plain");
+    return;
+  }
+  json hosts = json::array();
+  for (const auto& h : snap.hosts) hosts.push_back({{"ip", h.ip}, {"name", h.name}});
+  reply_json(res, 200, {{"version", snap.version}, {"hosts", hosts}});
+}
+
+void handle_members(Shared& s, const httplib::Request& req, httplib::Response& res) {
+  if (!s.limiter.allow(peer_of(req))) {
+    res.set_header("Retry-After", "1");
+    return reply_error(res, 429, "rate limit exceeded");
+  }
+  json members = json::array();
+  for (const auto& m : s.members.members()) {
+    members.push_back({{"name", m.name},
+                       {"ip", m.ip},
+                       {"role", m.role},
+                       {"state", std::string(to_string(m.state))},
+                       {"age_ms", m.age.count()}});
+  }
+  json statics = json::array();
+  for (const auto& h : s.members.static_hosts()) statics.push_back({{"ip", h.ip}, {"name", h.name}});
+  reply_json(res, 200, {{"version", s.members.version()}, {"members", members}, {"static", statics}});
+}
+
+}  // namespace
+
+void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token,
+                             ApiLimits limits) {
+  // Shared by the handlers, which httplib keeps for the server's lifetime.
+  auto s = std::make_shared<Shared>(members, token, limits);
+  server.Post("/v1/cluster/members",
+              [s](const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader) { handle_register(*s, req, res, reader); });
+  server.Get("/v1/cluster/hosts", [s](const httplib::Request& req, httplib::Response& res) {
+    handle_hosts(*s, req, res);
+  });
+  server.Get("/v1/cluster/members", [s](const httplib::Request& req, httplib::Response& res) {
+    handle_members(*s, req, res);
+  });
+}
+
+}  // namespace vessel::cluster

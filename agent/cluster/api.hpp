@@ -1,0 +1,50 @@
+#pragma once
+// Cluster membership HTTP routes, attached to the health server the lead
+// owns (the caller creates, binds and runs the httplib::Server).
+//
+//   POST /v1/cluster/members   register or heartbeat (same thing)
+//        Authorization: Bearer <token>
+//        body {"name": "...", "role": "master|worker|standalone",
+//              "ip": "..." (optional, default: the connection's source),
+//              "on_behalf": true (optional)}
+//        -> 201 created / 200 refreshed, {"status","name","ip","version"}
+//        -> 400 {"error":"<field>: ..."}, 401, 403 ip mismatch, 409 name
+//           conflict, 413 body too large, 429 rate limited, 503 table full
+//   GET  /v1/cluster/hosts     {"version":N,"hosts":[{"ip","name"}]}
+//        ?format=hosts         the same as text/plain "ip name" lines
+//   GET  /v1/cluster/members   {"version":N,"members":[{name,ip,role,state,
+//                               age_ms}],"static":[{ip,name}]}
+//
+// Decisions (why):
+//  * GETs are unauthenticated: names and IPs are not secrets (they end up in
+//    every node's /etc/hosts anyway), and the health port must be usable by
+//    probes that hold no token. Nothing a GET returns contains a secret.
+//  * A node registers the address the master sees on the connection. A
+//    different "ip" is refused (403) unless the body says "on_behalf": true.
+//    Any token holder may say that (the token is the trust boundary); the
+//    check exists to catch a node advertising the wrong interface or a NAT
+//    address by accident, not to defend against a token holder.
+//  * Every request (authenticated or not) costs a token from a per-peer
+//    bucket, so brute-forcing the token is rate limited.
+//  * The body limit is enforced here, while streaming the body in, because
+//    httplib's set_payload_max_length is server-wide and unlimited by
+//    default. The lead should still set a server-wide limit for other routes.
+//  * Error bodies never echo the Authorization header or the token.
+#include <httplib.h>
+
+#include "cluster/membership.hpp"
+#include "cluster/rate_limit.hpp"
+#include "util/secret.hpp"
+
+namespace vessel::cluster {
+
+struct ApiLimits {
+  size_t max_body_bytes = 4096;
+  RateLimit rate;
+};
+
+// `members` must outlive `server`. The token is copied.
+void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token,
+                             ApiLimits limits = {});
+
+}  // namespace vessel::cluster

@@ -1,0 +1,298 @@
+#include "cluster/sync.hpp"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cluster/hosts_block.hpp"
+
+namespace vessel::cluster {
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+// Responses from the master are network input: cap what we buffer.
+constexpr size_t kMaxResponseBytes = 1 << 20;
+constexpr size_t kMaxEntries = 4096;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+};
+
+// One request with a capped response body. Returns the httplib error name
+// (never headers or bodies) on transport failure.
+Result<Reply> exchange(httplib::Client& cli, const std::string& method, const std::string& path,
+                       const httplib::Headers& headers, const std::string& body) {
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  req.headers = headers;
+  if (!body.empty()) {
+    req.body = body;
+    req.set_header("Content-Type", "application/json");
+  }
+  std::string received;
+  bool too_big = false;
+  req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
+    if (received.size() + len > kMaxResponseBytes) {
+      too_big = true;
+      return false;
+    }
+    received.append(data, len);
+    return true;
+  };
+  auto res = cli.send(req);
+  if (too_big) return err("response larger than " + std::to_string(kMaxResponseBytes) + " bytes");
+  if (!res) return err(httplib::to_string(res.error()));
+  return Reply{res->status, std::move(received)};
+}
+
+// Only our own short "error" field, truncated: a hostile or confused peer
+// must not be able to stuff arbitrary text into /status.
+std::string error_field(const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("error") || !j["error"].is_string()) return {};
+  std::string e = j["error"].get<std::string>().substr(0, 200);
+  std::replace_if(e.begin(), e.end(), [](char c) { return c < 0x20 || c == 0x7f; }, ' ');
+  return e;
+}
+
+Result<std::pair<uint64_t, std::vector<HostEntry>>> parse_hosts(const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("hosts") || !j["hosts"].is_array() ||
+      !j.contains("version") || !j["version"].is_number_unsigned())
+    return err("hosts: malformed response");
+  if (j["hosts"].size() > kMaxEntries) return err("hosts: too many entries");
+  std::vector<HostEntry> out;
+  for (const auto& h : j["hosts"]) {
+    if (!h.is_object() || !h.contains("ip") || !h.contains("name") || !h["ip"].is_string() ||
+        !h["name"].is_string())
+      return err("hosts: malformed entry");
+    // Content is validated again by merge_hosts_block before it is written.
+    out.push_back({h["ip"].get<std::string>(), h["name"].get<std::string>()});
+  }
+  return std::pair{j["version"].get<uint64_t>(), std::move(out)};
+}
+
+Result<std::vector<MemberView>> parse_members(const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("members") || !j["members"].is_array())
+    return err("members: malformed response");
+  if (j["members"].size() > kMaxEntries) return err("members: too many entries");
+  std::vector<MemberView> out;
+  for (const auto& m : j["members"]) {
+    if (!m.is_object()) return err("members: malformed entry");
+    MemberView v;
+    auto str = [&](const char* k) {
+      return m.contains(k) && m[k].is_string() ? m[k].get<std::string>() : std::string();
+    };
+    v.name = str("name");
+    v.ip = str("ip");
+    v.role = str("role");
+    v.state = str("state") == "missing" ? MemberState::missing : MemberState::alive;
+    if (m.contains("age_ms") && m["age_ms"].is_number_integer())
+      v.age = milliseconds(m["age_ms"].get<int64_t>());
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.ip == y.ip && x.role == y.role;
+  });
+}
+
+}  // namespace
+
+ClusterSync::ClusterSync(ClusterSyncOptions opts) : opts_(std::move(opts)) {}
+
+ClusterSync::~ClusterSync() { stop(); }
+
+void ClusterSync::on_members_changed(MembersChanged cb) { on_members_ = std::move(cb); }
+
+void ClusterSync::start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  status_.running = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void ClusterSync::stop() {
+  std::thread t;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    if (client_) client_->stop();
+    t = std::move(thread_);
+  }
+  cv_.notify_all();
+  if (t.joinable()) t.join();
+  std::lock_guard lock(mu_);
+  status_.running = false;
+}
+
+ClusterSyncStatus ClusterSync::snapshot() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+milliseconds ClusterSync::backoff(unsigned failures) {
+  // "Equal jitter": half the exponential step fixed, half random, so many
+  // workers retrying a restarted master spread out. Never below interval.
+  const int64_t base = std::max<int64_t>(opts_.interval.count(), 1);
+  const int64_t cap = std::max<int64_t>(opts_.backoff_max.count(), base);
+  const int64_t step = std::min<int64_t>(cap, base << std::min(failures, 20u));
+  std::uniform_int_distribution<int64_t> jitter(0, step / 2);
+  return milliseconds(std::max(base, step / 2 + jitter(rng_)));
+}
+
+void ClusterSync::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const Outcome o = tick();
+    lock.lock();
+    if (stopping_) break;
+    const milliseconds delay =
+        o == Outcome::ok ? opts_.interval : backoff(status_.consecutive_failures);
+    cv_.wait_for(lock, delay, [this] { return stopping_; });
+  }
+}
+
+ClusterSync::Outcome ClusterSync::tick() {
+  std::string error;
+  const Outcome o = opts_.local ? tick_local(error) : tick_remote(error);
+
+  // Always (re)write the block from what we know, so static hosts are
+  // present before the master first answers and a hand-edited block is
+  // repaired; sync_hosts_file skips the write when nothing changed.
+  std::vector<HostEntry> entries = master_hosts_;
+  entries.insert(entries.end(), opts_.static_hosts.begin(), opts_.static_hosts.end());
+  auto synced = sync_hosts_file(opts_.hosts_path, entries);
+  size_t written_entries = 0;
+  if (!synced) {
+    if (error.empty()) error = "hosts file: " + synced.error();
+  } else {
+    for (const auto& r : synced->rejected)
+      spdlog::warn("cluster: hosts entry dropped ({})", r.reason);
+    written_entries = clean_entries(entries).entries.size();
+  }
+
+  std::lock_guard lock(mu_);
+  const bool was_reachable = status_.master_reachable;
+  status_.master_reachable = o != Outcome::unreachable;
+  status_.hosts = written_entries;
+  status_.version = applied_version_.value_or(0);
+  status_.members = last_members_.size();
+  if (o == Outcome::ok && synced) {
+    status_.consecutive_failures = 0;
+    status_.last_sync = std::chrono::system_clock::now();
+  } else if (o != Outcome::ok) {
+    ++status_.consecutive_failures;
+  }
+  if (error != status_.last_error && !error.empty())
+    spdlog::warn("cluster: {}", error);  // once per distinct error, not per tick
+  if (!opts_.local && !was_reachable && status_.master_reachable)
+    spdlog::info("cluster: master {}:{} reachable", opts_.master_host, opts_.master_port);
+  status_.last_error = std::move(error);
+  return synced ? o : (o == Outcome::ok ? Outcome::refused : o);
+}
+
+ClusterSync::Outcome ClusterSync::tick_local(std::string& error) {
+  Membership& m = *opts_.local;
+  if (!opts_.name.empty()) {
+    UpsertResult r = m.upsert({opts_.name, opts_.advertise_ip, opts_.role});
+    if (!r.ok()) error = "register: " + r.message;
+  }
+  auto snap = m.hosts_snapshot();
+  if (!applied_version_ || *applied_version_ != snap.version)
+    apply({snap.version, std::move(snap.hosts), m.members()});
+  return error.empty() ? Outcome::ok : Outcome::refused;
+}
+
+ClusterSync::Outcome ClusterSync::tick_remote(std::string& error) {
+  auto cli = std::make_shared<httplib::Client>(opts_.master_host, opts_.master_port);
+  const auto to = opts_.request_timeout;
+  cli->set_connection_timeout(to);
+  cli->set_read_timeout(to);
+  cli->set_write_timeout(to);
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Outcome::refused;
+    client_ = cli;
+  }
+  struct Clear {
+    ClusterSync* self;
+    ~Clear() {
+      std::lock_guard lock(self->mu_);
+      self->client_.reset();
+    }
+  } clear{this};
+
+  // 1. Register / heartbeat. Its reply carries the master's hosts version.
+  json reg = {{"name", opts_.name}, {"role", opts_.role}};
+  if (!opts_.advertise_ip.empty()) reg["ip"] = opts_.advertise_ip;
+  if (opts_.on_behalf) reg["on_behalf"] = true;
+  httplib::Headers auth{{"Authorization", "Bearer " + opts_.token.reveal()}};
+  auto r = exchange(*cli, "POST", "/v1/cluster/members", auth, reg.dump());
+  if (!r) {
+    // The master may come back as a new process whose version counter could
+    // coincide with ours: refetch everything after any outage.
+    applied_version_.reset();
+    error = "master " + opts_.master_host + ":" + std::to_string(opts_.master_port) +
+            " unreachable: " + r.error();
+    return Outcome::unreachable;
+  }
+  std::optional<uint64_t> version;
+  Outcome outcome = Outcome::ok;
+  if (r->status == 200 || r->status == 201) {
+    auto j = json::parse(r->body, nullptr, false);
+    if (j.is_object() && j.contains("version") && j["version"].is_number_unsigned())
+      version = j["version"].get<uint64_t>();
+  } else {
+    // Keep syncing hosts below (GETs need no token): a node with a bad token
+    // still resolves its peers, and /status says why it is not registered.
+    error = "register: HTTP " + std::to_string(r->status);
+    if (r->status == 401) error += " (cluster token rejected)";
+    if (auto e = error_field(r->body); !e.empty() && r->status != 401) error += ": " + e;
+    outcome = r->status >= 500 || r->status == 429 ? Outcome::unreachable : Outcome::refused;
+  }
+  if (version && applied_version_ && *version == *applied_version_) return outcome;
+
+  // 2. Hosts (and members, for the callback) changed: fetch both.
+  auto h = exchange(*cli, "GET", "/v1/cluster/hosts", {}, "");
+  if (!h || h->status != 200) {
+    if (error.empty()) error = "hosts: " + (h ? "HTTP " + std::to_string(h->status) : h.error());
+    return h ? Outcome::refused : Outcome::unreachable;
+  }
+  auto hosts = parse_hosts(h->body);
+  if (!hosts) {
+    if (error.empty()) error = hosts.error();
+    return Outcome::refused;
+  }
+  Fetched f{hosts->first, std::move(hosts->second), last_members_};
+  auto m = exchange(*cli, "GET", "/v1/cluster/members", {}, "");
+  auto members = m && m->status == 200 ? parse_members(m->body) : Error{"members: fetch failed"};
+  if (members) f.members = std::move(members.value());
+  apply(std::move(f));
+  // Without the member list, refetch next tick so the callback is not lost.
+  if (!members) applied_version_.reset();
+  return outcome;
+}
+
+void ClusterSync::apply(Fetched f) {
+  applied_version_ = f.version;
+  master_hosts_ = std::move(f.hosts);
+  const bool changed = !same_members(f.members, last_members_);
+  last_members_ = std::move(f.members);
+  if (changed && on_members_) on_members_(last_members_);
+}
+
+}  // namespace vessel::cluster

@@ -1,0 +1,265 @@
+// ClusterSync end to end: a real master server (routes + in-process sync)
+// and worker loops talking HTTP over 127.0.0.1, each with its own hosts file.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cluster/api.hpp"
+#include "cluster/sync.hpp"
+#include "cluster_test_util.hpp"
+
+using namespace vessel;
+using namespace vessel::cluster;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const Secret kToken("sync-test-token");
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Polls `pred` until true or `deadline` passes. Deadlines are generous: the
+// assertions are about eventual state, not speed.
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds deadline = 10s) {
+  const auto end = Clock::now() + deadline;
+  while (Clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+bool lists(const std::filesystem::path& hosts, const std::string& line) {
+  return read_all(hosts).find("\n" + line + "\n") != std::string::npos;
+}
+
+struct Cluster {
+  std::filesystem::path dir;
+  std::unique_ptr<Membership> table;
+  std::unique_ptr<test::ServerThread> server;
+  int port = 0;
+
+  explicit Cluster(MembershipOptions mopts = {}) {
+    char tmpl[] = "/tmp/vessel-sync-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    start_master(mopts);
+  }
+  ~Cluster() {
+    server.reset();
+    std::filesystem::remove_all(dir);
+  }
+  // (Re)starts the master: a fresh, empty table, like a restarted process.
+  void start_master(MembershipOptions mopts = {}, int fixed_port = 0) {
+    table = std::make_unique<Membership>(std::vector<HostEntry>{{"10.0.0.1", "master"}}, mopts);
+    auto s = std::make_unique<httplib::Server>();
+    register_cluster_routes(*s, *table, kToken);
+    server = std::make_unique<test::ServerThread>(std::move(s), fixed_port);
+    port = server->port();
+  }
+  ClusterSyncOptions worker(const std::string& name, const std::string& ip = "") {
+    ClusterSyncOptions o;
+    o.master_host = "127.0.0.1";
+    o.master_port = port;
+    o.token = kToken;
+    o.name = name;
+    o.role = "worker";
+    if (!ip.empty()) {
+      o.advertise_ip = ip;
+      o.on_behalf = true;  // all test clients really connect from 127.0.0.1
+    }
+    o.hosts_path = (dir / (name + ".hosts")).string();
+    o.static_hosts = {{"10.0.0.1", "master"}};
+    o.interval = 100ms;
+    o.backoff_max = 400ms;
+    o.request_timeout = 1s;
+    return o;
+  }
+  ClusterSyncOptions master_local() {
+    ClusterSyncOptions o;
+    o.name = "master";
+    o.role = "master";
+    o.advertise_ip = "10.0.0.1";
+    o.hosts_path = (dir / "master.hosts").string();
+    o.local = table.get();
+    o.interval = 100ms;
+    return o;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a joining worker appears in every node's hosts file", "[cluster][sync]") {
+  Cluster c;
+  // Production interval (1 s) for the latency measurement.
+  auto mo = c.master_local();
+  mo.interval = 1s;
+  ClusterSync master(mo);
+  auto w1o = c.worker("w1", "10.0.0.11");
+  w1o.interval = 1s;
+  ClusterSync w1(w1o);
+  std::vector<std::vector<MemberView>> seen;  // callback history of w1
+  std::mutex seen_mu;
+  w1.on_members_changed([&](const std::vector<MemberView>& ms) {
+    std::lock_guard lock(seen_mu);
+    seen.push_back(ms);
+  });
+  master.start();
+  w1.start();
+  const std::filesystem::path mh = c.dir / "master.hosts", h1 = c.dir / "w1.hosts",
+                              h2 = c.dir / "w2.hosts";
+  REQUIRE(eventually([&] { return lists(mh, "10.0.0.11 w1") && lists(h1, "10.0.0.11 w1"); }));
+
+  auto w2o = c.worker("w2");  // registers with its connection address
+  w2o.interval = 1s;
+  ClusterSync w2(w2o);
+  const auto t0 = Clock::now();
+  w2.start();
+  bool all = eventually([&] {
+    return lists(mh, "127.0.0.1 w2") && lists(h1, "127.0.0.1 w2") && lists(h2, "127.0.0.1 w2") &&
+           lists(h2, "10.0.0.11 w1") && lists(h2, "10.0.0.1 master");
+  });
+  const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+  std::cout << "[cluster] join -> present in all 3 hosts files after " << latency.count()
+            << " ms (interval 1 s; goal 2 s)\n";
+  REQUIRE(all);
+
+  // Every file has the same block: master, w1, w2.
+  const std::string block =
+      "# BEGIN vessel\n# Managed by vessel: edits inside this block are overwritten.\n"
+      "10.0.0.1 master\n10.0.0.11 w1\n127.0.0.1 w2\n# END vessel\n";
+  CHECK(read_all(mh) == block);
+  CHECK(read_all(h1) == block);
+  CHECK(read_all(h2) == block);
+
+  // The worker-list callback saw w2 join.
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(seen_mu);
+    return !seen.empty() && seen.back().size() == 3;
+  }));
+  {
+    std::lock_guard lock(seen_mu);
+    CHECK(seen.back()[2].name == "w2");
+    CHECK(seen.back()[2].role == "worker");
+  }
+
+  auto st = w2.snapshot();
+  CHECK(st.running);
+  CHECK(st.master_reachable);
+  CHECK(st.last_error.empty());
+  CHECK(st.hosts == 3);
+  CHECK(st.members == 3);
+  CHECK(st.last_sync.has_value());
+
+  // Stopping is prompt even with a 1 s interval (condition variable wake).
+  const auto s0 = Clock::now();
+  w1.stop();
+  w2.stop();
+  master.stop();
+  std::cout << "[cluster] stopping 3 sync loops took "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - s0).count()
+            << " ms\n";
+  CHECK_FALSE(w2.snapshot().running);
+}
+
+TEST_CASE("a silent member is marked missing, not dropped", "[cluster][sync]") {
+  MembershipOptions mopts;
+  mopts.missing_after = 300ms;
+  Cluster c(mopts);
+  ClusterSync w1(c.worker("w1", "10.0.0.11"));
+  w1.start();
+  REQUIRE(eventually([&] { return c.table->members().size() == 1; }));
+  CHECK(c.table->members()[0].state == MemberState::alive);
+  w1.stop();  // heartbeats stop
+
+  REQUIRE(eventually([&] {
+    auto ms = c.table->members();
+    return ms.size() == 1 && ms[0].state == MemberState::missing;
+  }));
+  // Still listed over HTTP with its state, and still in hosts.
+  httplib::Client cli("127.0.0.1", c.port);
+  auto r = cli.Get("/v1/cluster/members");
+  REQUIRE(r);
+  auto j = nlohmann::json::parse(r->body);
+  REQUIRE(j["members"].size() == 1);
+  CHECK(j["members"][0]["state"] == "missing");
+  CHECK(j["members"][0]["age_ms"].get<int64_t>() >= 300);
+  auto h = cli.Get("/v1/cluster/hosts?format=hosts");
+  REQUIRE(h);
+  CHECK(h->body.find("10.0.0.11 w1\n") != std::string::npos);
+}
+
+TEST_CASE("workers re-register after a master restart", "[cluster][sync]") {
+  Cluster c;
+  ClusterSync w1(c.worker("w1", "10.0.0.11"));
+  ClusterSync w2(c.worker("w2", "10.0.0.12"));
+  w1.start();
+  w2.start();
+  REQUIRE(eventually([&] { return c.table->members().size() == 2; }));
+  const std::filesystem::path h1 = c.dir / "w1.hosts";
+  REQUIRE(eventually([&] { return lists(h1, "10.0.0.12 w2"); }));
+
+  const int port = c.port;
+  c.server.reset();  // master down
+  REQUIRE(eventually([&] { return !w1.snapshot().master_reachable; }));
+  auto down = w1.snapshot();
+  CHECK(down.last_error.find("unreachable") != std::string::npos);
+  CHECK(down.last_error.find(kToken.reveal()) == std::string::npos);
+  CHECK(down.consecutive_failures >= 1);
+  // Last known hosts are kept while the master is away.
+  CHECK(lists(h1, "10.0.0.12 w2"));
+
+  c.start_master({}, port);  // same port, empty table
+  REQUIRE(c.table->members().empty());
+  REQUIRE(eventually([&] { return c.table->members().size() == 2; }));
+  REQUIRE(eventually([&] {
+    auto s = w1.snapshot();
+    return s.master_reachable && s.last_error.empty() && s.members == 2;
+  }));
+  CHECK(lists(h1, "10.0.0.11 w1"));
+  CHECK(lists(h1, "10.0.0.12 w2"));
+}
+
+TEST_CASE("a wrong token is reported without leaking and hosts still sync", "[cluster][sync]") {
+  Cluster c;
+  auto o = c.worker("w9", "10.0.0.99");
+  o.token = Secret("not-the-token");
+  ClusterSync w(o);
+  w.start();
+  REQUIRE(eventually([&] { return w.snapshot().last_error.find("401") != std::string::npos; }));
+  auto st = w.snapshot();
+  CHECK(st.master_reachable);
+  CHECK(st.last_error.find("not-the-token") == std::string::npos);
+  CHECK(st.last_error.find(kToken.reveal()) == std::string::npos);
+  CHECK(c.table->members().empty());
+  // Unauthenticated GETs still give it the cluster's hosts.
+  CHECK(eventually([&] { return lists(c.dir / "w9.hosts", "10.0.0.1 master"); }));
+}
+
+TEST_CASE("an unreachable master backs off and stop() stays prompt", "[cluster][sync]") {
+  Cluster c;
+  const int port = c.port;
+  c.server.reset();
+  auto o = c.worker("w1");
+  o.master_port = port;
+  ClusterSync w(o);
+  w.start();
+  // Static hosts are written even though the master never answered.
+  REQUIRE(eventually([&] { return lists(c.dir / "w1.hosts", "10.0.0.1 master"); }));
+  REQUIRE(eventually([&] { return w.snapshot().consecutive_failures >= 3; }));
+  auto st = w.snapshot();
+  CHECK_FALSE(st.master_reachable);
+  CHECK_FALSE(st.last_sync.has_value());
+  w.stop();
+  CHECK_FALSE(w.snapshot().running);
+}
