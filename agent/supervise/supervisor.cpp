@@ -105,6 +105,10 @@ struct Supervisor::Impl {
     return true;
   }
 
+  // The process group a stop must reach: the main process, or a pre_start
+  // step still running in its place.
+  static pid_t active_group(const Svc& s) { return s.pid > 0 ? s.pid : s.pre_pid; }
+
   // Signals the whole process group of a service.
   static void signal_group(pid_t pid, int sig) {
     if (pid > 0) kill(-pid, sig);
@@ -263,6 +267,11 @@ struct Supervisor::Impl {
 
   void on_pre_exit(Svc& s, int status, Clock::time_point now) {
     s.pre_pid = -1;
+    if (s.state == State::Stopping) {  // stopped by a reload while in pre_start
+      set_state(s, State::Exited, "stopped during pre_start");
+      after_stop(s);
+      return;
+    }
     if (shutting_down) {
       set_state(s, State::Exited, "shutdown during pre_start");
       return;
@@ -426,7 +435,7 @@ struct Supervisor::Impl {
           if (!s.kill_sent && now >= s.wake) {
             spdlog::warn("{}: did not stop within {}ms; sending SIGKILL to its group", s.spec.name,
                          s.spec.stop_grace.count());
-            signal_group(s.pid, SIGKILL);
+            signal_group(active_group(s), SIGKILL);
             s.kill_sent = true;
           }
           break;
@@ -470,9 +479,9 @@ struct Supervisor::Impl {
   void stop_service(Svc& s, Clock::time_point now) {
     spdlog::info("{}: stopping with {} (grace {}ms)", s.spec.name, sig::name(s.spec.stop_signal),
                  s.spec.stop_grace.count());
-    signal_group(s.pid, s.spec.stop_signal);
+    signal_group(active_group(s), s.spec.stop_signal);
     // SIGCONT so a stopped (SIGSTOP) group can act on the signal at all.
-    signal_group(s.pid, SIGCONT);
+    signal_group(active_group(s), SIGCONT);
     s.kill_sent = false;
     s.wake = now + s.spec.stop_grace;
     set_state(s, State::Stopping);
@@ -569,7 +578,7 @@ struct Supervisor::Impl {
       svcs.erase(it);
       if (!(s->spec == spec)) {
         spdlog::info("reload: {} changed; restarting it", spec.name);
-        if (s->pid > 0) {
+        if (s->pid > 0 || s->pre_pid > 0) {
           s->replacement = spec;
           stop_service(*s, now);
         } else {
@@ -583,12 +592,10 @@ struct Supervisor::Impl {
     }
     for (auto& s : svcs) {  // removed from the definitions
       spdlog::info("reload: {} removed; stopping it", s->spec.name);
-      if (s->pid > 0) {
-        signal_group(s->pid, s->spec.stop_signal);
+      if (s->pid > 0 || s->pre_pid > 0) {
         // Keep tracking until it exits, so the pid is still reaped as ours.
         s->remove_after_stop = true;
-        s->wake = now + s->spec.stop_grace;
-        set_state(*s, State::Stopping);
+        stop_service(*s, now);
         ordered.push_back(std::move(s));
       }
     }
@@ -597,7 +604,7 @@ struct Supervisor::Impl {
 
   void prune_removed() {
     svcs.erase(std::remove_if(svcs.begin(), svcs.end(),
-                              [](auto& s) { return s->remove_after_stop && s->pid <= 0; }),
+                              [](auto& s) { return s->remove_after_stop && s->pid <= 0 && s->pre_pid <= 0; }),
                svcs.end());
   }
 
