@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <sys/signalfd.h>
+
 #include <cstring>
 #include <memory>
 
@@ -116,7 +119,7 @@ PlanFacts plan_facts(const AgentOptions& o, const std::map<std::string, std::str
 Result<BootPlan> load_plan(const AgentOptions& o) {
   auto env = environment_map();
   auto cfg = load_node_config(source_options(o, env));
-  if (!cfg) return Error{cfg.error()};
+  if (!cfg) return cfg.error_value();
   for (const auto& w : cfg->warnings) spdlog::warn("config: {}", w);
   return make_plan(*cfg, plan_facts(o, env));
 }
@@ -170,8 +173,46 @@ int run_services_file(const AgentOptions& o, int sigfd, const HostPort& addr) {
   return supervise(std::move(*set), std::move(hooks), board, health, sigfd);
 }
 
-int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
+// Waits for a usable plan. A source that is down, slow or answers garbage
+// is retried with backoff while the health port says why the node is not
+// ready; SIGTERM ends the wait cleanly. A wrong configuration exits 2 at once.
+Result<BootPlan> wait_for_plan(const AgentOptions& o, int sigfd, const HostPort& addr, bool& stop) {
   auto plan = load_plan(o);
+  if (plan || !plan.transient()) return plan;
+  StatusBoard board;
+  HealthServer health(board);
+  if (auto st = health.start(addr); !st) return Error{st.error()};
+  Millis delay{2000};
+  for (int attempt = 1; !plan && plan.transient(); ++attempt) {
+    spdlog::warn("config: attempt {}: {}; retrying in {}s", attempt, plan.error(), delay.count() / 1000);
+    AgentStatus st;
+    st.node = own_hostname();
+    st.version = VESSEL_VERSION;
+    st.problems.push_back("waiting for configuration: " + plan.error());
+    board.publish(st);
+    pollfd p{sigfd, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(delay.count())) > 0) {
+      signalfd_siginfo si;
+      while (read(sigfd, &si, sizeof(si)) == static_cast<ssize_t>(sizeof(si))) {
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+          spdlog::info("received {} while waiting for configuration; exiting", sig::name(si.ssi_signo));
+          stop = true;
+          return plan;
+        }
+      }
+    }
+    reap_all([](const Reaped&) {});  // orphans may arrive even now
+    delay = std::min(delay * 2, Millis{30000});
+    plan = load_plan(o);
+  }
+  health.stop();
+  return plan;
+}
+
+int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
+  bool stop = false;
+  auto plan = wait_for_plan(o, sigfd, addr, stop);
+  if (stop) return 0;
   if (!plan) {
     spdlog::error("config: {}", plan.error());
     return 2;

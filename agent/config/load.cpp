@@ -48,10 +48,14 @@ const std::string& env_or_empty(const SourceOptions& o, const char* name) {
 }  // namespace
 
 Result<NodeConfig> load_node_config(const SourceOptions& o) {
+  // Failing to read a source (down, slow, 5xx, nothing there yet) is
+  // transient: the agent keeps retrying and reports it. A config that was
+  // read but is wrong is not.
   auto raw = pick_source(o);
-  if (!raw) return err(raw.error());
+  if (!raw) return transient_err(raw.error());
   auto meta = parse_meta(*raw);
-  if (!meta) return err(raw->source + ": " + meta.error());
+  // Garbage from a metadata service is its fault, not the operator's: retry.
+  if (!meta) return Error{raw->source + ": " + meta.error(), raw->source == "openstack"};
 
   config::DecodedUserData ud;
   ud.vessel = nullptr;

@@ -5,7 +5,7 @@
 namespace vessel {
 
 bool all_ready(const AgentStatus& s) {
-  if (s.shutting_down || s.services.empty()) return false;
+  if (s.shutting_down || s.services.empty() || !s.problems.empty()) return false;
   for (const auto& sv : s.services) {
     if (!sv.ready) return false;
   }
@@ -15,6 +15,7 @@ bool all_ready(const AgentStatus& s) {
 std::vector<std::string> not_ready_reasons(const AgentStatus& s) {
   std::vector<std::string> out;
   if (s.shutting_down) out.push_back("agent: shutting down");
+  for (const auto& p : s.problems) out.push_back("agent: " + p);
   if (s.services.empty()) out.push_back("agent: no services");
   for (const auto& sv : s.services) {
     if (sv.ready) continue;

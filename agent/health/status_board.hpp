@@ -42,6 +42,8 @@ struct AgentStatus {
   uint64_t zombies_reaped = 0;   // every child reaped that was not a service
   uint64_t children_reaped = 0;  // every child reaped
   std::vector<ServiceStatus> services;
+  // Agent-level reasons for not being ready (e.g. no configuration yet).
+  std::vector<std::string> problems;
   nlohmann::json extra = nlohmann::json::object();  // cluster sync etc.; never secrets
 };
 

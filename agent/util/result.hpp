@@ -9,6 +9,9 @@ namespace vessel {
 
 struct Error {
   std::string message;
+  // True when retrying later may succeed (a source that is down or answers
+  // garbage), false when the input itself is wrong (retrying cannot help).
+  bool transient = false;
 };
 
 template <typename T>
@@ -26,6 +29,9 @@ class Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   const std::string& error() const { return std::get<1>(v_).message; }
+  bool transient() const { return !ok() && std::get<1>(v_).transient; }
+  // The error with its classification, for passing it up unchanged.
+  const Error& error_value() const { return std::get<1>(v_); }
 
  private:
   std::variant<T, Error> v_;
@@ -35,5 +41,6 @@ struct Unit {};
 using Status = Result<Unit>;
 inline Status ok() { return Unit{}; }
 inline Error err(std::string msg) { return Error{std::move(msg)}; }
+inline Error transient_err(std::string msg) { return Error{std::move(msg), true}; }
 
 }  // namespace vessel
