@@ -7,6 +7,7 @@
 #                                 CI; writes only tests/bench/out/; exits 0
 #                                 when everything ran
 #   --vessel PATH                 the binary to measure (default build/vessel)
+#   --report-only                 only regenerate the report from out/
 #
 # Every candidate runs as PID 1 of a fresh PID namespace through the same
 # harness (unshare --pid --fork --mount-proc INIT -- CMD), and candidates are
@@ -17,12 +18,14 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 SMOKE=0
+REPORT_ONLY=0
 VESSEL=$ROOT/build/vessel
 while [[ $# -gt 0 ]]; do
   case $1 in
     --smoke) SMOKE=1; shift ;;
+    --report-only) REPORT_ONLY=1; shift ;;
     --vessel) VESSEL=$(realpath "$2"); shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -240,7 +243,21 @@ bench_run_mode() {
   done
 }
 
+report() {
+  local md=$OUT/benchmarks.md png_dir=$OUT
+  if ((!SMOKE)); then md=$ROOT/docs/benchmarks.md png_dir=$ROOT/docs; fi
+  mkdir -p "$png_dir"
+  local extra=()
+  ((SMOKE)) && extra+=(--smoke)
+  python3 "$ROOT/tests/bench/summarize.py" --out "$OUT" --markdown "$md" \
+    --png-dir "$png_dir" --inits "${INITS[*]}" "${extra[@]}"
+  gnuplot -e "outdir='$OUT'; png='$png_dir/bench-latency.png'" "$ROOT/tests/bench/latency.gp"
+  gnuplot -e "outdir='$OUT'; png='$png_dir/bench-burst.png'" "$ROOT/tests/bench/burst.gp"
+  log "wrote $md and charts in $png_dir"
+}
+
 main() {
+  if ((REPORT_ONLY)); then report; return; fi
   ensure_tools
   ensure_built
   rm -rf "$OUT"
@@ -251,15 +268,7 @@ main() {
   bench_startup
   bench_burst
   bench_run_mode
-  local md=$OUT/benchmarks.md png_dir=$OUT
-  if ((!SMOKE)); then md=$ROOT/docs/benchmarks.md png_dir=$ROOT/docs; fi
-  local extra=()
-  ((SMOKE)) && extra+=(--smoke)
-  python3 "$ROOT/tests/bench/summarize.py" --out "$OUT" --markdown "$md" \
-    --png-dir "$png_dir" --inits "${INITS[*]}" "${extra[@]}"
-  gnuplot -e "outdir='$OUT'; png='$png_dir/bench-latency.png'" "$ROOT/tests/bench/latency.gp"
-  gnuplot -e "outdir='$OUT'; png='$png_dir/bench-burst.png'" "$ROOT/tests/bench/burst.gp"
-  log "wrote $md and charts in $png_dir"
+  report
 }
 
 main
