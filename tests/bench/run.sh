@@ -75,6 +75,14 @@ init_argv() {
   esac
 }
 
+# rotated REP: the inits in round-robin order starting at round REP, so no
+# init always runs first (right after the previous round's namespace
+# teardown) or last.
+rotated() {
+  local i n=${#INITS[@]}
+  for ((i = 0; i < n; i++)); do echo "${INITS[(($1 - 1 + i) % n)]}"; done
+}
+
 # as_pid1 NAME CMD...: runs CMD under init NAME as PID 1 of a new namespace.
 as_pid1() {
   init_argv "$1"
@@ -156,7 +164,7 @@ bench_latency() {
   mkdir -p "$OUT/latency"
   echo -e "init\trep\tsamples\tmin_ns\tp50_ns\tp99_ns\tmax_ns" >"$OUT/latency.tsv"
   for ((rep = 1; rep <= REPS; rep++)); do
-    for name in "${INITS[@]}"; do
+    for name in $(rotated "$rep"); do
       line=$(as_pid1 "$name" "$HELPERS/siglat" "$LAT_N" "$OUT/latency/$name.$rep.txt")
       echo -e "$name\t$rep\t$(kv samples "$line")\t$(kv min_ns "$line")\t$(kv p50_ns "$line")\t$(kv p99_ns "$line")\t$(kv max_ns "$line")" >>"$OUT/latency.tsv"
     done
@@ -195,7 +203,7 @@ bench_burst() {
     local reps=$REPS
     ((n > 10000 && reps > 3)) && reps=3 # 30000 forks per run: keep it bounded
     for ((rep = 1; rep <= reps; rep++)); do
-      for name in "${INITS[@]}"; do
+      for name in $(rotated "$rep"); do
         line=$(as_pid1 "$name" "$HELPERS/orphans" "$n" 120000 || echo "failed=1")
         echo -e "$name\t$n\t$rep\t$(kv drain_us "$line")\t$(kv reaped "$line")\t$(kv zombies "$line")" >>"$OUT/burst.tsv"
       done
