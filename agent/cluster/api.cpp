@@ -53,18 +53,21 @@ struct Shared {
 void handle_register(Shared& s, const httplib::Request& req, httplib::Response& res,
                      const httplib::ContentReader& reader) {
   const std::string peer = peer_of(req);
+  // Early refusals below do not read the body; an unread body would
+  // desynchronise a kept-alive connection, so ask the client to close it.
   if (!s.limiter.allow(peer)) {
     res.set_header("Retry-After", "1");
+    res.set_header("Connection", "close");
     return reply_error(res, 429, "rate limit exceeded");
   }
   // Exactly one Authorization header; several would be ambiguous.
   if (req.get_header_value_count("Authorization") != 1 ||
       !bearer_matches(req.get_header_value("Authorization"), s.token)) {
     res.set_header("WWW-Authenticate", "Bearer");
+    res.set_header("Connection", "close");
     return reply_error(res, 401, "authorization: missing or invalid bearer token");
   }
-  // Refuse a declared oversize body before reading a byte of it. The unread
-  // body would desynchronise a kept-alive connection, so close it.
+  // Refuse a declared oversize body before reading a byte of it.
   if (req.has_header("Content-Length") &&
       req.get_header_value<uint64_t>("Content-Length") > s.limits.max_body_bytes) {
     res.set_header("Connection", "close");

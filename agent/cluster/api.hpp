@@ -43,7 +43,8 @@ struct ApiLimits {
   RateLimit rate;
 };
 
-// `members` must outlive `server`. The token is copied.
+// `members` must outlive `server`. The token is copied. An empty token
+// refuses every registration (401): an unconfigured cluster is closed.
 void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token,
                              ApiLimits limits = {});
 

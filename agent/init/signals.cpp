@@ -44,6 +44,14 @@ sigset_t handled_set() {
   return set;
 }
 
+sigset_t forwardable_set() {
+  sigset_t set = handled_set();
+  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) {
+    sigaddset(&set, s);
+  }
+  return set;
+}
+
 sigset_t block(const sigset_t& set) {
   sigset_t old;
   pthread_sigmask(SIG_BLOCK, &set, &old);

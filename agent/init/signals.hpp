@@ -17,6 +17,13 @@ namespace vessel::sig {
 // blocked anyway.
 sigset_t handled_set();
 
+// handled_set() plus the fault signals, for `vessel init`: a tini-style init
+// must pass every signal a user can send (`kill -SEGV 1` included) on to its
+// child. Blocking them does not hide real crashes: for a synchronous fault
+// the kernel unblocks the signal and forces the default action
+// (force_sig_info), and abort() unblocks SIGABRT before raising it.
+sigset_t forwardable_set();
+
 // Blocks `set` in the calling thread; returns the mask that was in effect.
 sigset_t block(const sigset_t& set);
 

@@ -56,6 +56,13 @@ void move_fd(int from, int to) {
     int fd = open("/dev/null", O_RDONLY);
     if (fd >= 0) move_fd(fd, 0);
   }
+  if (o.new_process_group && o.foreground_tty && isatty(0)) {
+    // We are a background group until this call; tcsetpgrp from the
+    // background raises SIGTTOU unless it is blocked or ignored. It is still
+    // blocked here (the caller's mask), and the mask is cleared below, so
+    // the child inherits nothing. Failure is not fatal: the child still runs.
+    (void)tcsetpgrp(0, getpgrp());
+  }
   move_fd(o.stdout_fd, 1);
   move_fd(o.stderr_fd, 2);
   if (o.gid || o.uid) {

@@ -21,6 +21,9 @@ struct SpawnOptions {
   std::optional<gid_t> gid;
   std::vector<gid_t> groups;            // supplementary groups (setgroups)
   bool new_process_group = true;
+  // With new_process_group: if stdin is a terminal, make the child's group
+  // its foreground group, so ^C and terminal reads reach the child (tini).
+  bool foreground_tty = false;
   int stdin_fd = -1;                    // -1: /dev/null
   int stdout_fd = -1;                   // -1: inherit
   int stderr_fd = -1;                   // -1: inherit

@@ -34,7 +34,10 @@ std::string describe(const YAML::Node& n) {
   }
 }
 
+// A key missing from a const map yields an invalid node whose Type() throws
+// yaml-cpp's "invalid node" (naming no field), so test presence first.
 Result<std::string> scalar(const Ctx& c, const YAML::Node& n, const std::string& field, bool expand = true) {
+  if (!n.IsDefined()) return c.fail(field, "is required");
   if (!n.IsScalar()) return c.fail(field, "expected a string, got " + describe(n));
   if (!expand) return n.Scalar();
   auto v = expand_vars(n.Scalar(), c.vars, field);
@@ -59,6 +62,7 @@ Result<Millis> duration(const Ctx& c, const YAML::Node& n, const std::string& fi
 }
 
 Result<std::vector<std::string>> string_list(const Ctx& c, const YAML::Node& n, const std::string& field) {
+  if (!n.IsDefined()) return c.fail(field, "is required");
   if (!n.IsSequence()) return c.fail(field, "expected a list of strings, got " + describe(n));
   std::vector<std::string> out;
   for (std::size_t i = 0; i < n.size(); ++i) {

@@ -49,7 +49,9 @@ struct ServiceSpec {
   std::vector<std::string> depends_on;   // local services that must be READY
   std::vector<ProbeSpec> wait_for;       // remote conditions before start
   ProbeSpec readiness;                   // Kind::None => READY once started
-  std::vector<int> forward_signals{10, 12};  // SIGUSR1, SIGUSR2
+  // Signals vessel passes on to this service's process group. Empty by
+  // default: a JVM (or sleep) that does not handle SIGUSR1 dies of it.
+  std::vector<int> forward_signals;
   std::vector<PreStartStep> pre_start;
   std::string log_file;                  // optional rotating file (spdlog)
   bool operator==(const ServiceSpec&) const = default;

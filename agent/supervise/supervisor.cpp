@@ -652,6 +652,11 @@ struct Supervisor::Impl {
       if (s->pre_pid > 0) consider(s->pre_deadline);
       if (s->probe_pid > 0) consider(s->probe_deadline);
       if (current_probe(*s) && !s->probe_inflight) consider(s->next_probe);
+      // A service tick() moved to WAITING late in its pass (BACKOFF expiring)
+      // has nothing else to wake the loop: without this it never restarts.
+      if (s->state == State::Waiting && s->wait_index >= s->spec.wait_for.size() &&
+          (shutting_down || deps_ready(*s)))
+        consider(now);
     }
     if (shutting_down) {
       consider(shutdown_deadline);
