@@ -1,0 +1,140 @@
+#include "config/validate.hpp"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace vessel::config {
+namespace {
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_id_char(char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; }
+
+bool id_like(std::string_view s, std::size_t max) {
+  if (s.empty() || s.size() > max || s == "." || s == "..") return false;
+  for (char c : s)
+    if (!is_id_char(c)) return false;
+  return true;
+}
+
+bool has_control(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return true;
+  return false;
+}
+
+}  // namespace
+
+bool valid_hostname(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  std::size_t label = 0;
+  char prev = '.';
+  for (char c : s) {
+    if (c == '.') {
+      if (label == 0 || prev == '-') return false;
+      label = 0;
+    } else if (is_alnum(c) || c == '-') {
+      if (label == 0 && c == '-') return false;
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+    prev = c;
+  }
+  return label > 0 && prev != '-';
+}
+
+bool valid_ip(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c >= 0x7f) return false;
+  std::string z(s);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
+}
+
+bool valid_cluster_id(std::string_view s) { return id_like(s, 64); }
+bool valid_instance_id(std::string_view s) { return id_like(s, 128); }
+
+bool valid_property_key(std::string_view s) {
+  if (s.empty() || s.size() > kMaxKeyLen) return false;
+  for (char c : s)
+    if (!is_id_char(c)) return false;
+  return true;
+}
+
+bool valid_shell_identifier(std::string_view s) {
+  if (s.empty() || s.size() > kMaxKeyLen) return false;
+  if (s[0] >= '0' && s[0] <= '9') return false;
+  for (char c : s)
+    if (!is_alnum(c) && c != '_') return false;
+  return true;
+}
+
+bool valid_value(std::string_view s) { return s.size() <= kMaxValueLen && !has_control(s); }
+
+bool valid_memory_size(std::string_view s) {
+  if (s.size() < 2 || s.size() > 8) return false;
+  std::string_view digits = s.substr(0, s.size() - 1);
+  char unit = s.back();
+  if (std::string_view("kKmMgGtT").find(unit) == std::string_view::npos) return false;
+  bool nonzero = false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    if (c != '0') nonzero = true;
+  }
+  return nonzero;
+}
+
+bool valid_http_url(std::string_view s) {
+  if (s.empty() || s.size() > kMaxValueLen) return false;
+  for (unsigned char c : s)
+    if (c <= 0x20 || c >= 0x7f) return false;
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
+  if (!u) return false;
+  std::string z(s);
+  // No CURLU_GUESS_SCHEME: the scheme must be spelled out.
+  if (curl_url_set(u.get(), CURLUPART_URL, z.c_str(), 0) != CURLUE_OK) return false;
+  char* scheme = nullptr;
+  char* host = nullptr;
+  bool good = false;
+  if (curl_url_get(u.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get(u.get(), CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    std::string_view sc(scheme);
+    good = (sc == "http" || sc == "https") && host[0] != '\0';
+  }
+  curl_free(scheme);
+  curl_free(host);
+  return good;
+}
+
+std::optional<std::string> normalized_data_dir(std::string_view s) {
+  if (s.size() < 2 || s.size() > 1024 || s[0] != '/' || s.back() == '/') return std::nullopt;
+  if (has_control(s)) return std::nullopt;
+  std::size_t pos = 1;
+  while (pos <= s.size()) {
+    std::size_t next = s.find('/', pos);
+    if (next == std::string_view::npos) next = s.size();
+    std::string_view comp = s.substr(pos, next - pos);
+    if (comp.empty() || comp == "." || comp == "..") return std::nullopt;
+    pos = next + 1;
+  }
+  return std::string(s);
+}
+
+std::string quote_for_error(std::string_view s) {
+  constexpr std::size_t kShow = 64;
+  std::string cut(s.substr(0, kShow));
+  // JSON string escaping turns control characters into \n, \u0000 etc.; the
+  // replace handler keeps invalid UTF-8 from throwing.
+  std::string q = nlohmann::json(cut).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (s.size() > kShow) q += "...";
+  return q;
+}
+
+}  // namespace vessel::config

@@ -1,0 +1,86 @@
+#pragma once
+// The state that can be read from outside (after s6): the supervisor writes a
+// fresh snapshot after every wake-up, HTTP threads copy it under a short
+// lock. A slow client therefore never blocks the supervisor loop.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace vessel {
+
+struct ServiceStatus {
+  std::string name;
+  std::string state;           // WAITING, STARTING, READY, ...
+  int pid = 0;
+  int restarts = 0;
+  std::optional<int> last_exit_code;
+  std::optional<int> last_signal;
+  int64_t since_unix_ms = 0;   // when it entered its state
+  int64_t started_unix_ms = 0; // when the current process started (0 if none);
+                               // uptime is derived at read time, so an idle
+                               // loop never has to wake up to refresh it
+  bool ready = false;
+  bool critical = false;
+  std::string reason;          // why not ready / why failed
+  double probe_latency_s = 0;  // last readiness probe
+  uint64_t probes_total = 0;
+};
+
+struct AgentStatus {
+  std::string node;
+  std::string role;
+  std::string source;
+  std::string version;
+  int64_t started_unix_ms = 0;
+  bool shutting_down = false;
+  uint64_t zombies_reaped = 0;   // every child reaped that was not a service
+  uint64_t children_reaped = 0;  // every child reaped
+  std::vector<ServiceStatus> services;
+  nlohmann::json extra = nlohmann::json::object();  // cluster sync etc.; never secrets
+};
+
+class StatusBoard {
+ public:
+  void publish(AgentStatus s) {
+    std::lock_guard<std::mutex> g(mu_);
+    s_ = std::move(s);
+  }
+  // The latest snapshot, with every provider's view under its key.
+  AgentStatus snapshot() const {
+    AgentStatus s;
+    std::map<std::string, std::function<nlohmann::json()>> providers;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      s = s_;
+      providers = providers_;
+    }
+    // Providers run outside our lock: they take their own.
+    for (const auto& [k, fn] : providers) s.extra[k] = fn();
+    return s;
+  }
+  // Other components (cluster sync, config source) attach a view that is
+  // read when a client asks, so they never need to wake the supervisor.
+  void set_provider(const std::string& key, std::function<nlohmann::json()> fn) {
+    std::lock_guard<std::mutex> g(mu_);
+    providers_[key] = std::move(fn);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  AgentStatus s_;
+  std::map<std::string, std::function<nlohmann::json()>> providers_;
+};
+
+// Pure renderings of a snapshot.
+bool all_ready(const AgentStatus& s);
+std::vector<std::string> not_ready_reasons(const AgentStatus& s);
+nlohmann::json status_json(const AgentStatus& s, int64_t now_unix_ms);
+std::string metrics_text(const AgentStatus& s, int64_t now_unix_ms, long rss_bytes);
+
+}  // namespace vessel

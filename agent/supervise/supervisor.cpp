@@ -1,0 +1,707 @@
+#include "supervise/supervisor.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "init/reaper.hpp"
+#include "init/signals.hpp"
+#include "supervise/svc.hpp"
+#include "supervise/users.hpp"
+#include "init/spawn.hpp"
+
+namespace vessel {
+namespace {
+
+int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Results from probe threads, handed to the loop through an eventfd.
+struct ProbeQueue {
+  struct Item {
+    std::string service;
+    uint64_t generation;
+    ProbeResult result;
+  };
+  std::mutex mu;
+  std::deque<Item> items;
+  int efd = -1;
+  void push(Item it) {
+    {
+      std::lock_guard<std::mutex> g(mu);
+      items.push_back(std::move(it));
+    }
+    uint64_t one = 1;
+    ssize_t w = write(efd, &one, sizeof(one));
+    (void)w;
+  }
+};
+
+}  // namespace
+
+struct Supervisor::Impl {
+  Impl(ServiceSet set, SupervisorHooks h, StatusBoard& b, int sfd)
+      : settings(set.settings), hooks(std::move(h)), board(b), sigfd(sfd), queue(std::make_shared<ProbeQueue>()) {
+    for (auto& s : set.services) svcs.push_back(std::make_unique<Svc>(std::move(s), settings));
+    queue->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    started = std::chrono::system_clock::now();
+  }
+  ~Impl() {
+    if (queue->efd >= 0) close(queue->efd);
+  }
+
+  SupervisorSettings settings;
+  SupervisorHooks hooks;
+  StatusBoard& board;
+  int sigfd;
+  std::shared_ptr<ProbeQueue> queue;
+  std::vector<std::unique_ptr<Svc>> svcs;
+  std::chrono::system_clock::time_point started;
+
+  bool shutting_down = false;
+  Clock::time_point shutdown_deadline{};
+  bool final_kill_sent = false;
+  int exit_code = 0;
+  uint64_t zombies_reaped = 0, children_reaped = 0;
+  bool all_ready_notified = false;
+
+  // ---- small helpers -------------------------------------------------------
+
+  Svc* find(const std::string& name) {
+    for (auto& s : svcs)
+      if (s->spec.name == name) return s.get();
+    return nullptr;
+  }
+
+  void set_state(Svc& s, State to, std::string reason = "") {
+    if (s.state == to && s.reason == reason) return;
+    if (s.state != to && !transition_allowed(s.state, to)) {
+      spdlog::error("{}: internal: transition {} -> {} not allowed", s.spec.name, to_string(s.state), to_string(to));
+    }
+    if (s.state != to) {
+      spdlog::info("{}: {} -> {}{}", s.spec.name, to_string(s.state), to_string(to),
+                   reason.empty() ? "" : " (" + reason + ")");
+      s.since = std::chrono::system_clock::now();
+    }
+    s.state = to;
+    s.reason = std::move(reason);
+  }
+
+  bool deps_ready(const Svc& s) {
+    for (const auto& d : s.spec.depends_on) {
+      const Svc* dep = find(d);
+      if (!dep || dep->state != State::Ready) return false;
+    }
+    return true;
+  }
+
+  // Signals the whole process group of a service.
+  static void signal_group(pid_t pid, int sig) {
+    if (pid > 0) kill(-pid, sig);
+  }
+
+  // ---- spawning ------------------------------------------------------------
+
+  Result<Spawned> spawn_for(Svc& s, const std::vector<std::string>& argv) {
+    SpawnOptions o;
+    o.argv = argv;
+    o.workdir = s.spec.workdir;
+    o.stdout_fd = s.log->write_fd();
+    o.stderr_fd = s.log->write_fd();
+    auto ident = resolve_identity(s.spec.user, s.spec.group);
+    if (!ident) return Error{ident.error()};
+    o.uid = ident->uid;
+    o.gid = ident->gid;
+    o.groups = ident->groups;
+    o.env = service_environment(*ident, s.spec.env);
+    return spawn(o);
+  }
+
+  void start_next_pre_step(Svc& s, Clock::time_point now) {
+    while (s.pre_index < s.spec.pre_start.size()) {
+      const auto& step = s.spec.pre_start[s.pre_index];
+      if (!step.guard.empty() && hooks.guard) {
+        auto d = hooks.guard(s.spec, step);
+        if (d.kind == GuardDecision::Kind::Skip) {
+          spdlog::info("{}: pre_start guard {}: skip ({})", s.spec.name, step.guard, d.message);
+          ++s.pre_index;
+          continue;
+        }
+        if (d.kind == GuardDecision::Kind::Refuse) {
+          // A refusing guard protects data (e.g. an HDFS of another cluster):
+          // retrying cannot help, so this is final.
+          spdlog::error("{}: pre_start guard {} refused: {}", s.spec.name, step.guard, d.message);
+          fail(s, "guard " + step.guard + ": " + d.message);
+          return;
+        }
+        spdlog::info("{}: pre_start guard {}: run ({})", s.spec.name, step.guard, d.message);
+      }
+      auto sp = spawn_for(s, step.argv);
+      if (!sp || sp->failure) {
+        std::string why = !sp ? sp.error() : sp->failure->step + ": " + std::strerror(sp->failure->err);
+        on_start_failure(s, now, "pre_start[" + std::to_string(s.pre_index) + "] " + why);
+        return;
+      }
+      s.pre_pid = sp->pid;
+      s.pre_deadline = now + step.timeout;
+      set_state(s, State::Starting, "pre_start[" + std::to_string(s.pre_index) + "]");
+      return;
+    }
+    start_main(s, now);
+  }
+
+  void start_main(Svc& s, Clock::time_point now) {
+    auto sp = spawn_for(s, s.spec.argv);
+    if (!sp) {
+      on_start_failure(s, now, sp.error());
+      return;
+    }
+    if (sp->failure) {
+      s.last_exit_code = sp->failure->err == ENOENT ? 127 : 126;
+      on_start_failure(s, now, sp->failure->step + " " + s.spec.argv[0] + ": " + std::strerror(sp->failure->err));
+      return;
+    }
+    s.pid = sp->pid;
+    s.started = now;
+    ++s.generation;
+    s.probe_inflight = false;
+    s.next_probe = now;
+    spdlog::info("{}: started pid {}", s.spec.name, s.pid);
+    if (s.spec.readiness.kind == ProbeSpec::Kind::None) {
+      set_state(s, State::Starting);
+      set_state(s, State::Ready);
+    } else {
+      set_state(s, State::Starting, "waiting for " + describe_probe(s.spec.readiness));
+    }
+  }
+
+  // ---- exits and restarts --------------------------------------------------
+
+  void fail(Svc& s, std::string why) {
+    set_state(s, State::Failed, std::move(why));
+    if (s.spec.critical && !shutting_down) {
+      spdlog::error("{}: critical service FAILED; shutting down so the orchestrator can replace this node",
+                    s.spec.name);
+      begin_shutdown(1);
+    }
+  }
+
+  void schedule_restart(Svc& s, Clock::time_point now, const std::string& why) {
+    if (s.backoff.exhausted(now)) {
+      fail(s, "restart limit: " + std::to_string(settings.max_restarts) + " restarts within " +
+                  std::to_string(settings.restart_window.count() / 1000) + "s; last: " + why);
+      return;
+    }
+    auto delay = s.backoff.next(now);
+    ++s.restarts;
+    s.wake = now + delay;
+    set_state(s, State::Backoff, why + "; restart in " + std::to_string(delay.count()) + "ms");
+  }
+
+  void on_start_failure(Svc& s, Clock::time_point now, const std::string& why) {
+    spdlog::error("{}: cannot start: {}", s.spec.name, why);
+    s.pid = -1;
+    if (s.state == State::Waiting) set_state(s, State::Starting, why);
+    if (shutting_down || s.spec.restart == RestartPolicy::Never) {
+      fail(s, why);
+      return;
+    }
+    schedule_restart(s, now, why);
+  }
+
+  void on_main_exit(Svc& s, int status, Clock::time_point now) {
+    s.log->drain();
+    const pid_t group = s.pid;
+    s.pid = -1;
+    ++s.generation;  // any probe in flight is now stale
+    s.probe_inflight = false;
+    if (s.probe_pid > 0) signal_group(s.probe_pid, SIGKILL);
+    s.last_exit_code.reset();
+    s.last_signal.reset();
+    std::string how;
+    if (WIFEXITED(status)) {
+      s.last_exit_code = WEXITSTATUS(status);
+      how = "exited with code " + std::to_string(*s.last_exit_code);
+    } else if (WIFSIGNALED(status)) {
+      s.last_signal = WTERMSIG(status);
+      how = "killed by " + sig::name(*s.last_signal);
+    }
+    auto ran = std::chrono::duration_cast<Millis>(now - s.started);
+    spdlog::info("{}: {} after {}ms", s.spec.name, how, ran.count());
+    s.backoff.on_exit(ran);
+    bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (s.state == State::Stopping || shutting_down) {
+      // Leftovers of the group get their own grace: they were signalled with
+      // the group and the shutdown waits for every descendant.
+      set_state(s, State::Exited, how);
+      after_stop(s);
+      return;
+    }
+    if (s.spec.restart == RestartPolicy::Never || (s.spec.restart == RestartPolicy::OnFailure && clean)) {
+      if (clean) {
+        set_state(s, State::Exited, how);
+      } else {
+        fail(s, how);
+      }
+      return;
+    }
+    // Before a restart the rest of the old group must go: leftovers would
+    // hold the ports the next instance needs.
+    signal_group(group, SIGKILL);
+    schedule_restart(s, now, how);
+  }
+
+  void on_pre_exit(Svc& s, int status, Clock::time_point now) {
+    s.pre_pid = -1;
+    if (shutting_down) {
+      set_state(s, State::Exited, "shutdown during pre_start");
+      return;
+    }
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      on_start_failure(s, now, "pre_start[" + std::to_string(s.pre_index) + "] exited with status " +
+                                   std::to_string(exit_code_of(status)));
+      return;
+    }
+    ++s.pre_index;
+    start_next_pre_step(s, now);
+  }
+
+  // Handles a service stopped for a reload.
+  void after_stop(Svc& s) {
+    if (shutting_down) return;
+    if (s.replacement) {
+      s.spec = std::move(*s.replacement);
+      s.replacement.reset();
+      s.log = std::make_unique<ServiceLog>(s.spec.name, s.spec.log_file);
+      s.backoff.reset();
+      s.pre_index = 0;
+      s.wait_index = 0;
+      set_state(s, State::Waiting, "reloaded");
+    }
+  }
+
+  void reap(Clock::time_point now) {
+    reap_all([&](const Reaped& r) {
+      ++children_reaped;
+      for (auto& s : svcs) {
+        if (r.pid == s->pid) return on_main_exit(*s, r.status, now);
+        if (r.pid == s->pre_pid) return on_pre_exit(*s, r.status, now);
+        if (r.pid == s->probe_pid) {
+          s->probe_pid = -1;
+          if (!s->probe_inflight) return;  // timed out already
+          ProbeResult res;
+          res.ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+          if (!res.ok) res.detail = "exec probe exited with status " + std::to_string(exit_code_of(r.status));
+          res.latency = std::chrono::duration_cast<Millis>(now - s->probe_started);
+          return on_probe_result(*s, res, now);
+        }
+      }
+      ++zombies_reaped;
+    });
+  }
+
+  // ---- probes --------------------------------------------------------------
+
+  // The probe that matters in the current state, if any.
+  const ProbeSpec* current_probe(const Svc& s) const {
+    if (s.state == State::Waiting && s.wait_index < s.spec.wait_for.size()) return &s.spec.wait_for[s.wait_index];
+    if (s.state == State::Starting && s.pid > 0 && s.spec.readiness.kind != ProbeSpec::Kind::None)
+      return &s.spec.readiness;
+    return nullptr;
+  }
+
+  void launch_probe(Svc& s, const ProbeSpec& p, Clock::time_point now) {
+    s.probe_inflight = true;
+    s.probe_started = now;
+    ++s.probes_total;
+    if (p.kind == ProbeSpec::Kind::Exec) {
+      auto sp = spawn_for(s, p.argv);
+      s.probe_deadline = now + p.timeout;
+      if (!sp || sp->failure) {
+        ProbeResult r;
+        r.detail = "exec probe: " + (!sp ? sp.error() : std::string(std::strerror(sp->failure->err)));
+        on_probe_result(s, r, now);
+        return;
+      }
+      s.probe_pid = sp->pid;
+      return;
+    }
+    // Detached: the thread only touches its own copy and the shared queue.
+    std::thread([q = queue, spec = p, name = s.spec.name, gen = s.generation] {
+      q->push({name, gen, run_network_probe(spec)});
+    }).detach();
+  }
+
+  void on_probe_result(Svc& s, const ProbeResult& r, Clock::time_point now) {
+    s.probe_inflight = false;
+    s.last_probe = r;
+    const ProbeSpec* p = current_probe(s);
+    s.next_probe = now + (p ? p->interval : Millis{1000});
+    if (!r.ok) {
+      if (s.state == State::Waiting || s.state == State::Starting) {
+        set_state(s, s.state, r.detail);
+      }
+      return;
+    }
+    if (s.state == State::Waiting) {
+      ++s.wait_index;
+      s.next_probe = now;
+    } else if (s.state == State::Starting) {
+      set_state(s, State::Ready);
+    }
+  }
+
+  void drain_probe_queue(Clock::time_point now) {
+    uint64_t v;
+    while (read(queue->efd, &v, sizeof(v)) > 0) {
+    }
+    std::deque<ProbeQueue::Item> items;
+    {
+      std::lock_guard<std::mutex> g(queue->mu);
+      items.swap(queue->items);
+    }
+    for (auto& it : items) {
+      Svc* s = find(it.service);
+      if (!s || it.generation != s->generation || !s->probe_inflight) continue;
+      on_probe_result(*s, it.result, now);
+    }
+  }
+
+  // ---- the state machine, driven by time -----------------------------------
+
+  void tick(Clock::time_point now) {
+    for (auto& sp : svcs) {
+      Svc& s = *sp;
+      switch (s.state) {
+        case State::Waiting:
+          if (shutting_down) {
+            set_state(s, State::Exited, "shutdown before start");
+            break;
+          }
+          if (!deps_ready(s)) {
+            std::string missing;
+            for (const auto& d : s.spec.depends_on) {
+              const Svc* dep = find(d);
+              if (!dep || dep->state != State::Ready) missing += (missing.empty() ? "" : ", ") + d;
+            }
+            set_state(s, State::Waiting, "waiting for " + missing);
+            break;
+          }
+          if (s.wait_index < s.spec.wait_for.size()) {
+            if (!s.probe_inflight && now >= s.next_probe) launch_probe(s, s.spec.wait_for[s.wait_index], now);
+            if (s.reason.empty() || s.reason.rfind("waiting for", 0) == 0)
+              set_state(s, State::Waiting, "waiting for " + describe_probe(s.spec.wait_for[s.wait_index]));
+            break;
+          }
+          s.pre_index = 0;
+          start_next_pre_step(s, now);
+          break;
+        case State::Starting:
+          if (s.pre_pid > 0 && now >= s.pre_deadline) {
+            spdlog::warn("{}: pre_start step timed out; killing it", s.spec.name);
+            signal_group(s.pre_pid, SIGKILL);
+          }
+          if (s.pid > 0 && s.spec.readiness.kind != ProbeSpec::Kind::None && !s.probe_inflight &&
+              now >= s.next_probe) {
+            launch_probe(s, s.spec.readiness, now);
+          }
+          break;
+        case State::Backoff:
+          if (now >= s.wake) {
+            s.wait_index = 0;
+            set_state(s, State::Waiting, "restarting");
+          }
+          break;
+        case State::Stopping:
+          if (!s.kill_sent && now >= s.wake) {
+            spdlog::warn("{}: did not stop within {}ms; sending SIGKILL to its group", s.spec.name,
+                         s.spec.stop_grace.count());
+            signal_group(s.pid, SIGKILL);
+            s.kill_sent = true;
+          }
+          break;
+        default:
+          break;
+      }
+      // An exec probe that overran its timeout is killed and counted failed.
+      if (s.probe_pid > 0 && s.probe_inflight && now >= s.probe_deadline) {
+        signal_group(s.probe_pid, SIGKILL);
+        ProbeResult r;
+        r.detail = "exec probe timed out";
+        on_probe_result(s, r, now);
+      }
+    }
+    if (shutting_down) shutdown_tick(now);
+    notify_all_ready();
+  }
+
+  // ---- shutdown ------------------------------------------------------------
+
+  void begin_shutdown(int code) {
+    if (shutting_down) return;
+    shutting_down = true;
+    exit_code = code;
+    shutdown_deadline = Clock::now() + settings.shutdown_deadline;
+    spdlog::info("shutdown: stopping services in reverse dependency order (deadline {}s)",
+                 settings.shutdown_deadline.count() / 1000);
+  }
+
+  // A service may stop once nothing that depends on it is still running.
+  bool dependents_stopped(const Svc& s) const {
+    for (const auto& o : svcs) {
+      if (o.get() == &s) continue;
+      if (std::find(o->spec.depends_on.begin(), o->spec.depends_on.end(), s.spec.name) == o->spec.depends_on.end())
+        continue;
+      if (o->pid > 0 || o->pre_pid > 0) return false;
+    }
+    return true;
+  }
+
+  void stop_service(Svc& s, Clock::time_point now) {
+    spdlog::info("{}: stopping with {} (grace {}ms)", s.spec.name, sig::name(s.spec.stop_signal),
+                 s.spec.stop_grace.count());
+    signal_group(s.pid, s.spec.stop_signal);
+    // SIGCONT so a stopped (SIGSTOP) group can act on the signal at all.
+    signal_group(s.pid, SIGCONT);
+    s.kill_sent = false;
+    s.wake = now + s.spec.stop_grace;
+    set_state(s, State::Stopping);
+  }
+
+  void shutdown_tick(Clock::time_point now) {
+    bool any_service_alive = false;
+    for (auto& sp : svcs) {
+      Svc& s = *sp;
+      if (s.pre_pid > 0) {
+        signal_group(s.pre_pid, SIGTERM);
+        any_service_alive = true;
+      }
+      if (s.state == State::Backoff) set_state(s, State::Exited, "shutdown during backoff");
+      if (s.pid <= 0) continue;
+      any_service_alive = true;
+      if (s.state != State::Stopping && dependents_stopped(s)) stop_service(s, now);
+    }
+    if (any_service_alive) return;
+    // Phase 2: services are gone; wait for adopted orphans and grandchildren
+    // (HDFS and Spark leave some) until the overall deadline.
+    if (now >= shutdown_deadline && !final_kill_sent) {
+      spdlog::warn("shutdown: deadline reached with descendants left; sending SIGKILL to all");
+      if (getpid() == 1) kill(-1, SIGKILL);
+      final_kill_sent = true;
+    }
+  }
+
+  bool finished() const {
+    if (!shutting_down) return false;
+    for (const auto& s : svcs)
+      if (s->pid > 0 || s->pre_pid > 0) return false;
+    return !have_children();
+  }
+
+  // ---- signals -------------------------------------------------------------
+
+  void handle_signals() {
+    signalfd_siginfo si;
+    while (read(sigfd, &si, sizeof(si)) == static_cast<ssize_t>(sizeof(si))) {
+      int sig = static_cast<int>(si.ssi_signo);
+      switch (sig) {
+        case SIGCHLD:
+          break;  // reaping runs after every wake-up anyway
+        case SIGTERM:
+        case SIGINT:
+          spdlog::info("received {}", sig::name(sig));
+          begin_shutdown(exit_code);
+          break;
+        case SIGHUP:
+          spdlog::info("received SIGHUP: reloading service definitions");
+          reload();
+          break;
+        default:
+          forward(sig);
+      }
+    }
+  }
+
+  void forward(int sig) {
+    int n = 0;
+    for (auto& s : svcs) {
+      if (s->pid <= 0) continue;
+      const auto& f = s->spec.forward_signals;
+      if (std::find(f.begin(), f.end(), sig) == f.end()) continue;
+      signal_group(s->pid, sig);
+      ++n;
+    }
+    spdlog::debug("{} forwarded to {} service(s)", sig::name(sig), n);
+  }
+
+  // ---- reload (SIGHUP) -----------------------------------------------------
+
+  void reload() {
+    if (!hooks.reload || shutting_down) {
+      spdlog::warn("reload: not supported in this mode");
+      return;
+    }
+    auto next = hooks.reload();
+    if (!next) {
+      spdlog::error("reload: keeping the running definitions: {}", next.error());
+      return;
+    }
+    auto now = Clock::now();
+    std::vector<std::unique_ptr<Svc>> ordered;
+    for (auto& spec : next->services) {
+      auto it = std::find_if(svcs.begin(), svcs.end(), [&](auto& s) { return s && s->spec.name == spec.name; });
+      if (it == svcs.end()) {
+        spdlog::info("reload: new service {}", spec.name);
+        ordered.push_back(std::make_unique<Svc>(spec, settings));
+        continue;
+      }
+      auto s = std::move(*it);
+      svcs.erase(it);
+      if (!(s->spec == spec)) {
+        spdlog::info("reload: {} changed; restarting it", spec.name);
+        if (s->pid > 0) {
+          s->replacement = spec;
+          stop_service(*s, now);
+        } else {
+          s->spec = spec;
+          if (s->state != State::Waiting) set_state(*s, State::Waiting, "reloaded");
+          s->backoff.reset();
+          s->wait_index = 0;
+        }
+      }
+      ordered.push_back(std::move(s));
+    }
+    for (auto& s : svcs) {  // removed from the definitions
+      spdlog::info("reload: {} removed; stopping it", s->spec.name);
+      if (s->pid > 0) {
+        signal_group(s->pid, s->spec.stop_signal);
+        // Keep tracking until it exits, so the pid is still reaped as ours.
+        s->remove_after_stop = true;
+        s->wake = now + s->spec.stop_grace;
+        set_state(*s, State::Stopping);
+        ordered.push_back(std::move(s));
+      }
+    }
+    svcs = std::move(ordered);
+  }
+
+  void prune_removed() {
+    svcs.erase(std::remove_if(svcs.begin(), svcs.end(),
+                              [](auto& s) { return s->remove_after_stop && s->pid <= 0; }),
+               svcs.end());
+  }
+
+  // ---- status --------------------------------------------------------------
+
+  void publish(Clock::time_point now) {
+    AgentStatus st = hooks.identity;
+    st.started_unix_ms = unix_ms(started);
+    st.shutting_down = shutting_down;
+    st.zombies_reaped = zombies_reaped;
+    st.children_reaped = children_reaped;
+    for (const auto& sp : svcs) {
+      const Svc& s = *sp;
+      ServiceStatus o;
+      o.name = s.spec.name;
+      o.state = std::string(to_string(s.state));
+      o.pid = s.pid > 0 ? s.pid : 0;
+      o.restarts = s.restarts;
+      o.last_exit_code = s.last_exit_code;
+      o.last_signal = s.last_signal;
+      o.since_unix_ms = unix_ms(s.since);
+      o.started_unix_ms = s.pid > 0 ? unix_ms(std::chrono::system_clock::now() -
+                                                 std::chrono::duration_cast<std::chrono::system_clock::duration>(now - s.started))
+                                 : 0;
+      o.ready = s.state == State::Ready;
+      o.critical = s.spec.critical;
+      o.reason = s.reason;
+      o.probe_latency_s = static_cast<double>(s.last_probe.latency.count()) / 1000.0;
+      o.probes_total = s.probes_total;
+      st.services.push_back(std::move(o));
+    }
+    board.publish(std::move(st));
+  }
+
+  void notify_all_ready() {
+    if (all_ready_notified || shutting_down || svcs.empty()) return;
+    for (const auto& s : svcs)
+      if (s->state != State::Ready) return;
+    all_ready_notified = true;
+    spdlog::info("all {} services READY", svcs.size());
+    if (hooks.on_all_ready) hooks.on_all_ready();
+  }
+
+  // ---- the loop ------------------------------------------------------------
+
+  int next_timeout_ms(Clock::time_point now) {
+    Clock::time_point soonest = Clock::time_point::max();
+    auto consider = [&](Clock::time_point t) { soonest = std::min(soonest, t); };
+    for (const auto& s : svcs) {
+      if (s->state == State::Backoff) consider(s->wake);
+      if (s->state == State::Stopping && !s->kill_sent) consider(s->wake);
+      if (s->pre_pid > 0) consider(s->pre_deadline);
+      if (s->probe_pid > 0) consider(s->probe_deadline);
+      if (current_probe(*s) && !s->probe_inflight) consider(s->next_probe);
+      // A service tick() moved to WAITING late in its pass (BACKOFF expiring)
+      // has nothing else to wake the loop: without this it never restarts.
+      if (s->state == State::Waiting && s->wait_index >= s->spec.wait_for.size() &&
+          (shutting_down || deps_ready(*s)))
+        consider(now);
+    }
+    if (shutting_down) {
+      consider(shutdown_deadline);
+      // Adopted orphans do not always die with a SIGCHLD we can wait on
+      // (they may be reparented later), so poll gently while draining.
+      consider(now + Millis{200});
+    }
+    if (soonest == Clock::time_point::max()) return -1;  // idle: no wake-ups at all
+    auto ms = std::chrono::duration_cast<Millis>(soonest - now).count();
+    return static_cast<int>(std::clamp<long long>(ms + 1, 0, 60000));
+  }
+
+  int run() {
+    std::vector<pollfd> fds;
+    for (;;) {
+      auto now = Clock::now();
+      reap(now);
+      drain_probe_queue(now);
+      tick(now);
+      prune_removed();
+      publish(now);
+      if (finished()) break;
+
+      fds.clear();
+      fds.push_back({sigfd, POLLIN, 0});
+      fds.push_back({queue->efd, POLLIN, 0});
+      for (const auto& s : svcs) fds.push_back({s->log->read_fd(), POLLIN, 0});
+      int rc = poll(fds.data(), fds.size(), next_timeout_ms(now));
+      if (rc < 0 && errno != EINTR) {
+        spdlog::error("poll: {}", std::strerror(errno));
+      }
+      if (fds[0].revents & POLLIN) handle_signals();
+      for (std::size_t i = 2; i < fds.size() && i - 2 < svcs.size(); ++i) {
+        if (fds[i].revents & (POLLIN | POLLHUP)) svcs[i - 2]->log->drain();
+      }
+    }
+    for (auto& s : svcs) s->log->flush();
+    spdlog::info("shutdown complete; {} children reaped, exit code {}", children_reaped, exit_code);
+    return exit_code;
+  }
+};
+
+Supervisor::Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd)
+    : impl_(std::make_unique<Impl>(std::move(set), std::move(hooks), board, signal_fd)) {}
+Supervisor::~Supervisor() = default;
+int Supervisor::run() { return impl_->run(); }
+
+}  // namespace vessel

@@ -1,0 +1,49 @@
+#pragma once
+// The supervisor: one thread, one poll() loop. It owns every child process:
+// it starts services in dependency order, probes them, restarts them with
+// backoff, reaps every zombie (services and adopted orphans alike), forwards
+// signals, and runs the ordered shutdown. Only TCP/HTTP probes run on helper
+// threads, which report back through an eventfd.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "health/status_board.hpp"
+#include "supervise/loader.hpp"
+#include "util/result.hpp"
+
+namespace vessel {
+
+// A pre-start guard's answer (e.g. the HDFS format guard).
+struct GuardDecision {
+  enum class Kind { Run, Skip, Refuse } kind = Kind::Run;
+  std::string message;
+};
+
+struct SupervisorHooks {
+  // SIGHUP: produce the new service definitions. Null = reload unsupported.
+  std::function<Result<ServiceSet>()> reload;
+  // Decides whether a guarded pre_start step runs.
+  std::function<GuardDecision(const ServiceSpec&, const PreStartStep&)> guard;
+  // Called once when every service is READY for the first time.
+  std::function<void()> on_all_ready;
+  // Template for the published status (node, role, source, version).
+  AgentStatus identity;
+};
+
+class Supervisor {
+ public:
+  // `signal_fd` reads the signals blocked by the caller before any thread
+  // was started.
+  Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd);
+  ~Supervisor();
+  // Runs until shutdown; returns the process exit code: 0 after a requested
+  // clean shutdown, 1 when a critical service FAILED.
+  int run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vessel

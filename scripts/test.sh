@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs every test of the project, from a fresh machine: installs what is
+# missing, builds (plain and ASan+UBSan), then unit, PID-1, fuzz, cloud-init,
+# end-to-end (real Spark + HDFS in containers) and a benchmark smoke run.
+#
+#   scripts/test.sh                 everything (what CI runs)
+#   scripts/test.sh --only STAGE    one stage: unit asan fuzz lint cloudinit e2e bench
+#   scripts/test.sh --skip STAGE    everything but STAGE (repeatable); a skipped
+#                                   stage is reported as SKIPPED, never as passed
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+ALL_STAGES=(unit asan fuzz lint cloudinit e2e bench)
+only="" skip=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --only) only=$2; shift 2 ;;
+    --skip) skip+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+JOBS=$(nproc)
+results=()
+t_all=$(date +%s)
+
+stage_unit() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j"$JOBS"
+  ctest --test-dir build --output-on-failure -j"$JOBS"
+}
+
+stage_asan() {
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVESSEL_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j"$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$JOBS"
+}
+
+stage_fuzz() { tests/fuzz/run.sh --seconds "${VESSEL_FUZZ_SECONDS:-20}"; }
+
+stage_lint() {
+  mapfile -t scripts < <(git ls-files '*.sh' .ci/run)
+  shellcheck -x "${scripts[@]}"
+}
+
+stage_cloudinit() { tests/cloudinit/run.sh build/vessel; }
+
+stage_e2e() { tests/e2e/run.sh; }
+
+stage_bench() { tests/bench/run.sh --smoke; }
+
+scripts/install-deps.sh
+
+failed=0
+for st in "${ALL_STAGES[@]}"; do
+  if [[ -n $only && $st != "$only" ]]; then continue; fi
+  if [[ " ${skip[*]} " == *" $st "* ]]; then results+=("SKIPPED $st"); continue; fi
+  echo
+  echo "=== stage $st ==="
+  t0=$(date +%s)
+  if "stage_$st"; then
+    results+=("PASS    $st ($(( $(date +%s) - t0 ))s)")
+  else
+    results+=("FAIL    $st ($(( $(date +%s) - t0 ))s)")
+    failed=1
+  fi
+done
+
+echo
+echo "=== summary ($(( $(date +%s) - t_all ))s) ==="
+printf '%s\n' "${results[@]}"
+exit $failed

@@ -1,0 +1,424 @@
+// The services YAML loader: good files load into the expected specs, and
+// every bad field is rejected with a message naming the file and the field.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+#include "supervise/loader.hpp"
+
+using namespace vessel;
+
+namespace {
+
+const std::map<std::string, std::string> kVars{{"hostname", "node-1"}, {"port", "8020"}};
+
+Result<ServiceSet> load(const std::string& yaml) { return load_services_yaml(yaml, "svc.yaml", kVars); }
+
+// Loads `yaml`, requires failure, returns the message.
+std::string load_error(const std::string& yaml) {
+  auto r = load(yaml);
+  REQUIRE_FALSE(r.ok());
+  return r.error();
+}
+
+// A one-service file whose service body is `body` (indented under `- `).
+std::string one(const std::string& body) { return "services:\n  - name: a\n" + body; }
+
+}  // namespace
+
+TEST_CASE("loader: the full example file loads every field", "[supervise][loader]") {
+  const std::string yaml = R"(
+supervisor: {backoff_initial: 100ms, backoff_max: 2s, stable_after: 60s, max_restarts: 3, restart_window: 10s, shutdown_deadline: 20s}
+services:
+  - name: a
+    argv: [python3, -m, http.server, "18001", --bind, 127.0.0.1]
+    readiness: {tcp: "127.0.0.1:18001", interval: 200ms}
+    stop_signal: TERM
+    stop_grace: 2s
+    restart: always
+    critical: true
+    depends_on: [other]
+    wait_for: [{tcp: "127.0.0.1:9"}]
+    forward_signals: [USR1, USR2]
+    env: {K: V}
+    user: nobody
+  - name: other
+    argv: [sleep, "100"]
+    readiness: {http: {url: "http://127.0.0.1:1/x", json_pointer: /status, equals: ALIVE}}
+    restart: on-failure
+    stop_signal: SIGINT
+    forward_signals: []
+  - name: third
+    argv: [true]
+    readiness: {exec: [test, -e, /tmp/x], timeout: 500ms}
+    restart: never
+    stop_signal: "9"
+)";
+  auto r = load(yaml);
+  REQUIRE(r.ok());
+  const auto& s = *r;
+  CHECK(s.role.empty());
+  CHECK(s.settings.backoff_initial == Millis{100});
+  CHECK(s.settings.backoff_max == Millis{2000});
+  CHECK(s.settings.stable_after == Millis{60000});
+  CHECK(s.settings.max_restarts == 3);
+  CHECK(s.settings.restart_window == Millis{10000});
+  CHECK(s.settings.shutdown_deadline == Millis{20000});
+  REQUIRE(s.services.size() == 3);
+  // Dependency order: `other` comes before `a`, `third` keeps its place after.
+  CHECK(s.services[0].name == "other");
+  CHECK(s.services[1].name == "a");
+  CHECK(s.services[2].name == "third");
+
+  const auto& a = s.services[1];
+  CHECK(a.argv == std::vector<std::string>{"python3", "-m", "http.server", "18001", "--bind", "127.0.0.1"});
+  CHECK(a.readiness.kind == ProbeSpec::Kind::Tcp);
+  CHECK(a.readiness.host == "127.0.0.1");
+  CHECK(a.readiness.port == 18001);
+  CHECK(a.readiness.interval == Millis{200});
+  CHECK(a.readiness.timeout == Millis{2000});  // default
+  CHECK(a.stop_signal == 15);
+  CHECK(a.stop_grace == Millis{2000});
+  CHECK(a.restart == RestartPolicy::Always);
+  CHECK(a.critical);
+  CHECK(a.depends_on == std::vector<std::string>{"other"});
+  REQUIRE(a.wait_for.size() == 1);
+  CHECK(a.wait_for[0].kind == ProbeSpec::Kind::Tcp);
+  CHECK(a.wait_for[0].port == 9);
+  CHECK(a.forward_signals == std::vector<int>{10, 12});
+  CHECK(a.env == std::map<std::string, std::string>{{"K", "V"}});
+  CHECK(a.user == "nobody");
+
+  const auto& o = s.services[0];
+  CHECK(o.readiness.kind == ProbeSpec::Kind::Http);
+  CHECK(o.readiness.host == "127.0.0.1");
+  CHECK(o.readiness.port == 1);
+  CHECK(o.readiness.path == "/x");
+  CHECK(o.readiness.json_pointer == "/status");
+  REQUIRE(o.readiness.json_equals.has_value());
+  CHECK(*o.readiness.json_equals == "ALIVE");
+  CHECK(o.restart == RestartPolicy::OnFailure);
+  CHECK(o.stop_signal == 2);
+  CHECK(o.forward_signals.empty());
+  CHECK_FALSE(o.critical);
+
+  const auto& t = s.services[2];
+  CHECK(t.readiness.kind == ProbeSpec::Kind::Exec);
+  CHECK(t.readiness.argv == std::vector<std::string>{"test", "-e", "/tmp/x"});
+  CHECK(t.readiness.timeout == Millis{500});
+  CHECK(t.restart == RestartPolicy::Never);
+  CHECK(t.stop_signal == 9);
+}
+
+TEST_CASE("loader: defaults for a minimal file", "[supervise][loader]") {
+  auto r = load(one("    argv: [sleep, '1']\n"));
+  REQUIRE(r.ok());
+  CHECK(r->settings == SupervisorSettings{});
+  REQUIRE(r->services.size() == 1);
+  const auto& s = r->services[0];
+  CHECK(s.readiness.kind == ProbeSpec::Kind::None);
+  CHECK(s.restart == RestartPolicy::Always);
+  CHECK(s.stop_signal == 15);
+  CHECK(s.stop_grace == Millis{10000});
+  CHECK(s.forward_signals == std::vector<int>{10, 12});
+  CHECK_FALSE(s.critical);
+}
+
+TEST_CASE("loader: http url without a path probes /", "[supervise][loader]") {
+  auto r = load(one("    argv: [x]\n    readiness: {http: {url: 'http://[::1]:9870'}}\n"));
+  REQUIRE(r.ok());
+  CHECK(r->services[0].readiness.host == "::1");
+  CHECK(r->services[0].readiness.port == 9870);
+  CHECK(r->services[0].readiness.path == "/");
+  CHECK(r->services[0].readiness.json_pointer.empty());
+}
+
+TEST_CASE("loader: ${var} and $$ expansion in argv, env, probes and workdir", "[supervise][loader]") {
+  auto r = load(one("    argv: [run, '--host=${hostname}', 'cost: $$5', '$HOME']\n"
+                    "    env: {ADDR: '${hostname}:${port}'}\n"
+                    "    workdir: /srv/${hostname}\n"
+                    "    readiness: {tcp: '${hostname}:${port}'}\n"));
+  REQUIRE(r.ok());
+  const auto& s = r->services[0];
+  // `$HOME` is not our syntax: it stays literal, no shell will ever expand it.
+  CHECK(s.argv == std::vector<std::string>{"run", "--host=node-1", "cost: $5", "$HOME"});
+  CHECK(s.env.at("ADDR") == "node-1:8020");
+  CHECK(s.workdir == "/srv/node-1");
+  CHECK(s.readiness.host == "node-1");
+  CHECK(s.readiness.port == 8020);
+}
+
+TEST_CASE("loader: a service name is never expanded", "[supervise][loader]") {
+  CHECK(load_error("services:\n  - name: '${hostname}'\n    argv: [x]\n") ==
+        "svc.yaml: services[0].name: must be 1-64 characters of [A-Za-z0-9_-], got '${hostname}'");
+}
+
+TEST_CASE("loader: role and config layers", "[supervise][loader]") {
+  auto r = load("role: worker\nconfig:\n  hdfs: {dfs.replication: '3', dfs.host: '${hostname}'}\n"
+                "services:\n  - name: a\n    argv: [x]\n");
+  REQUIRE(r.ok());
+  CHECK(r->role == "worker");
+  CHECK(r->config.at("hdfs").at("dfs.replication") == "3");
+  CHECK(r->config.at("hdfs").at("dfs.host") == "node-1");
+}
+
+TEST_CASE("loader: each bad field is named in the error", "[supervise][loader]") {
+  SECTION("unknown key in a service (a typo must not pass silently)") {
+    CHECK(load_error(one("    argv: [x]\n    depend_on: [b]\n")) == "svc.yaml: services[0].depend_on: unknown key");
+  }
+  SECTION("unknown top-level key") {
+    CHECK(load_error("servics: []\nservices:\n  - {name: a, argv: [x]}\n") == "svc.yaml: servics: unknown key");
+  }
+  SECTION("unknown supervisor key") {
+    CHECK(load_error("supervisor: {backof: 1s}\nservices:\n  - {name: a, argv: [x]}\n") ==
+          "svc.yaml: supervisor.backof: unknown key");
+  }
+  SECTION("unknown probe key") {
+    CHECK(load_error(one("    argv: [x]\n    readiness: {tcp: 'h:1', every: 1s}\n")) ==
+          "svc.yaml: services.a.readiness.every: unknown key");
+  }
+  SECTION("argv is a string, not a list") {
+    CHECK(load_error(one("    argv: 'sleep 1'\n")) ==
+          "svc.yaml: services.a.argv: expected a list of strings, got 'sleep 1'");
+  }
+  SECTION("argv element is a mapping") {
+    CHECK(load_error(one("    argv: [x, {a: b}]\n")) ==
+          "svc.yaml: services.a.argv[1]: expected a string, got a mapping");
+  }
+  SECTION("empty argv") {
+    CHECK(load_error(one("    argv: []\n")) == "svc.yaml: services.a.argv: must not be empty");
+  }
+  SECTION("env is a list") {
+    CHECK(load_error(one("    argv: [x]\n    env: [A]\n")) == "svc.yaml: services.a.env: expected a mapping, got a list");
+  }
+  SECTION("env key with '='") {
+    CHECK(load_error(one("    argv: [x]\n    env: {'A=B': c}\n")) ==
+          "svc.yaml: services.a.env: invalid variable name 'A=B'");
+  }
+  SECTION("env key starting with a digit") {
+    CHECK(load_error(one("    argv: [x]\n    env: {'1A': c}\n")) ==
+          "svc.yaml: services.a.env: invalid variable name '1A'");
+  }
+  SECTION("critical is not a boolean") {
+    CHECK(load_error(one("    argv: [x]\n    critical: maybe\n")) ==
+          "svc.yaml: services.a.critical: expected true or false, got 'maybe'");
+  }
+  SECTION("bad duration") {
+    CHECK(load_error(one("    argv: [x]\n    stop_grace: soon\n")) ==
+          "svc.yaml: services.a.stop_grace: expected a duration like 10s, got 'soon'");
+  }
+  SECTION("duration given as a list") {
+    CHECK(load_error(one("    argv: [x]\n    stop_grace: [1]\n")) ==
+          "svc.yaml: services.a.stop_grace: expected a duration like 10s, got a list");
+  }
+  SECTION("bad supervisor duration") {
+    CHECK(load_error("supervisor: {backoff_max: 5 minutes}\nservices:\n  - {name: a, argv: [x]}\n") ==
+          "svc.yaml: supervisor.backoff_max: expected a duration like 10s, got '5 minutes'");
+  }
+  SECTION("negative max_restarts") {
+    CHECK(load_error("supervisor: {max_restarts: -1}\nservices:\n  - {name: a, argv: [x]}\n") ==
+          "svc.yaml: supervisor.max_restarts: expected an integer >= 0");
+  }
+  SECTION("supervisor is not a mapping") {
+    CHECK(load_error("supervisor: fast\nservices:\n  - {name: a, argv: [x]}\n") ==
+          "svc.yaml: supervisor: expected a mapping");
+  }
+  SECTION("bad stop signal") {
+    CHECK(load_error(one("    argv: [x]\n    stop_signal: TERMINATE\n")) ==
+          "svc.yaml: services.a.stop_signal: expected a signal name like TERM, got 'TERMINATE'");
+  }
+  SECTION("signal number out of range") {
+    CHECK(load_error(one("    argv: [x]\n    stop_signal: 0\n")) ==
+          "svc.yaml: services.a.stop_signal: expected a signal name like TERM, got '0'");
+  }
+  SECTION("bad forwarded signal") {
+    CHECK(load_error(one("    argv: [x]\n    forward_signals: [USR1, USR3]\n")) ==
+          "svc.yaml: services.a.forward_signals[1]: expected a signal name like TERM, got 'USR3'");
+  }
+  SECTION("bad restart policy") {
+    CHECK(load_error(one("    argv: [x]\n    restart: sometimes\n")) ==
+          "svc.yaml: services.a.restart: expected always, on-failure or never, got 'sometimes'");
+  }
+  SECTION("bad name") {
+    CHECK(load_error("services:\n  - name: 'a b'\n    argv: [x]\n") ==
+          "svc.yaml: services[0].name: must be 1-64 characters of [A-Za-z0-9_-], got 'a b'");
+  }
+  SECTION("empty name") {
+    CHECK(load_error("services:\n  - name: ''\n    argv: [x]\n") ==
+          "svc.yaml: services[0].name: must be 1-64 characters of [A-Za-z0-9_-], got ''");
+  }
+  SECTION("name too long") {
+    const std::string n(65, 'x');
+    CHECK(load_error("services:\n  - name: " + n + "\n    argv: [x]\n") ==
+          "svc.yaml: services[0].name: must be 1-64 characters of [A-Za-z0-9_-], got '" + n + "'");
+  }
+  SECTION("unknown dependency") {
+    CHECK(load_error(one("    argv: [x]\n    depends_on: [zz]\n")) ==
+          "svc.yaml: services.a.depends_on: unknown service 'zz'");
+  }
+  SECTION("self dependency") {
+    CHECK(load_error(one("    argv: [x]\n    depends_on: [a]\n")) ==
+          "svc.yaml: services.a.depends_on: a service cannot depend on itself");
+  }
+  SECTION("cycle names the cycle path") {
+    CHECK(load_error("services:\n"
+                     "  - {name: a, argv: [x], depends_on: [b]}\n"
+                     "  - {name: b, argv: [x], depends_on: [c]}\n"
+                     "  - {name: c, argv: [x], depends_on: [a]}\n") ==
+          "svc.yaml: services: dependency cycle: a -> b -> c -> a");
+  }
+  SECTION("duplicate names") {
+    CHECK(load_error("services:\n  - {name: a, argv: [x]}\n  - {name: a, argv: [y]}\n") ==
+          "svc.yaml: services: duplicate service name 'a'");
+  }
+  SECTION("unknown ${var} in argv") {
+    CHECK(load_error(one("    argv: [x, '${nope}']\n")) == "svc.yaml: services.a.argv[1]: unknown variable ${nope}");
+  }
+  SECTION("unknown ${var} in env") {
+    CHECK(load_error(one("    argv: [x]\n    env: {A: '${nope}'}\n")) ==
+          "svc.yaml: services.a.env.A: unknown variable ${nope}");
+  }
+  SECTION("unterminated ${") {
+    CHECK(load_error(one("    argv: ['${hostname']\n")) ==
+          "svc.yaml: services.a.argv[0]: unterminated ${ in '${hostname'");
+  }
+  SECTION("services missing") {
+    CHECK(load_error("supervisor: {}\n") == "svc.yaml: services: expected a non-empty list");
+  }
+  SECTION("services empty") {
+    CHECK(load_error("services: []\n") == "svc.yaml: services: expected a non-empty list");
+  }
+  SECTION("file is not a mapping") {
+    CHECK(load_error("- a\n- b\n") == "svc.yaml: file: expected a mapping with `services:`");
+  }
+  SECTION("service is not a mapping") {
+    CHECK(load_error("services: [a]\n") == "svc.yaml: services[0]: expected a mapping, got 'a'");
+  }
+}
+
+TEST_CASE("loader: bad probe specs", "[supervise][loader]") {
+  auto probe_error = [](const std::string& readiness) {
+    return load_error(one("    argv: [x]\n    readiness: " + readiness + "\n"));
+  };
+  CHECK(probe_error("{tcp: localhost}") == "svc.yaml: services.a.readiness.tcp: expected HOST:PORT, got 'localhost'");
+  CHECK(probe_error("{tcp: ':80'}") == "svc.yaml: services.a.readiness.tcp: expected HOST:PORT, got ':80'");
+  CHECK(probe_error("{tcp: 'h:70000'}") == "svc.yaml: services.a.readiness.tcp: expected a port 1..65535 in 'h:70000'");
+  CHECK(probe_error("{tcp: 'h:0'}") == "svc.yaml: services.a.readiness.tcp: expected a port 1..65535 in 'h:0'");
+  CHECK(probe_error("{tcp: 'h:80x'}") == "svc.yaml: services.a.readiness.tcp: expected a port 1..65535 in 'h:80x'");
+  CHECK(probe_error("{interval: 1s}") == "svc.yaml: services.a.readiness: needs exactly one of tcp, http, exec");
+  CHECK(probe_error("{tcp: 'h:1', exec: [x]}") == "svc.yaml: services.a.readiness: needs exactly one of tcp, http, exec");
+  CHECK(probe_error("tcp") == "svc.yaml: services.a.readiness: expected a mapping with one of tcp, http, exec");
+  CHECK(probe_error("{exec: []}") == "svc.yaml: services.a.readiness.exec: must not be empty");
+  CHECK(probe_error("{exec: 'test -e x'}") ==
+        "svc.yaml: services.a.readiness.exec: expected a list of strings, got 'test -e x'");
+  CHECK(probe_error("{http: 'http://h:1/'}") ==
+        "svc.yaml: services.a.readiness.http: expected a mapping with url, got 'http://h:1/'");
+  CHECK(probe_error("{http: {url: 'https://h:1/'}}") ==
+        "svc.yaml: services.a.readiness.http.url: only http:// URLs are supported");
+  CHECK(probe_error("{http: {url: 'http://h/'}}") == "svc.yaml: services.a.readiness.http.url: expected HOST:PORT, got 'h'");
+  CHECK(probe_error("{http: {url: 'http://h:1/', json_pointer: status}}") ==
+        "svc.yaml: services.a.readiness.http.json_pointer: must start with '/'");
+  CHECK(probe_error("{http: {url: 'http://h:1/', method: POST}}") ==
+        "svc.yaml: services.a.readiness.http.method: unknown key");
+  CHECK(probe_error("{tcp: 'h:1', interval: often}") ==
+        "svc.yaml: services.a.readiness.interval: expected a duration like 10s, got 'often'");
+  CHECK(probe_error("{tcp: 'h:1', timeout: -1s}") ==
+        "svc.yaml: services.a.readiness.timeout: expected a duration like 10s, got '-1s'");
+  CHECK(load_error(one("    argv: [x]\n    wait_for: [{tcp: 'h:1'}, {tcp: nope}]\n")) ==
+        "svc.yaml: services.a.wait_for[1].tcp: expected HOST:PORT, got 'nope'");
+  CHECK(load_error(one("    argv: [x]\n    wait_for: {tcp: 'h:1'}\n")) ==
+        "svc.yaml: services.a.wait_for: expected a list of probes");
+}
+
+TEST_CASE("loader: pre_start steps", "[supervise][loader]") {
+  auto r = load(one("    argv: [x]\n    pre_start:\n      - {guard: hdfs-format, argv: [fmt], timeout: 5m}\n"
+                    "      - {argv: [prep]}\n"));
+  REQUIRE(r.ok());
+  const auto& ps = r->services[0].pre_start;
+  REQUIRE(ps.size() == 2);
+  CHECK(ps[0].guard == "hdfs-format");
+  CHECK(ps[0].timeout == Millis{300000});
+  CHECK(ps[1].guard.empty());
+  CHECK(ps[1].argv == std::vector<std::string>{"prep"});
+  CHECK(load_error(one("    argv: [x]\n    pre_start: [{guard: wipe, argv: [x]}]\n")) ==
+        "svc.yaml: services.a.pre_start[0].guard: unknown guard 'wipe' (known: hdfs-format)");
+  CHECK(load_error(one("    argv: [x]\n    pre_start: [{argv: []}]\n")) ==
+        "svc.yaml: services.a.pre_start[0].argv: must not be empty");
+}
+
+TEST_CASE("loader: invalid YAML reports the line", "[supervise][loader]") {
+  auto e = load_error("services:\n  - name: a\n    argv: [x\n    restart: never\n  - : :\n");
+  CHECK_THAT(e, Catch::StartsWith("svc.yaml: invalid YAML at line "));
+  // The flow sequence opened on line 3 is never closed; yaml-cpp notices on a later line.
+  const auto line = std::stoi(e.substr(std::string("svc.yaml: invalid YAML at line ").size()));
+  CHECK(line >= 3);
+  CHECK(line <= 5);
+
+  auto tab = load_error("services:\n  - name: a\n\t argv: [x]\n");
+  CHECK_THAT(tab, Catch::StartsWith("svc.yaml: invalid YAML at line 3: "));
+}
+
+TEST_CASE("loader: files", "[supervise][loader]") {
+  auto missing = load_services_file("/nonexistent/vessel/services.yaml", kVars);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error() == "/nonexistent/vessel/services.yaml: cannot open");
+
+  char tmpl[] = "/tmp/vessel-loader-XXXXXX";
+  int fd = mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  close(fd);
+  const std::string path = tmpl;
+  std::ofstream(path) << "services:\n  - name: a\n    argv: [x]\n    restart: nope\n";
+  auto bad = load_services_file(path, kVars);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error() == path + ": services.a.restart: expected always, on-failure or never, got 'nope'");
+}
+
+TEST_CASE("loader: an oversized file is refused", "[supervise][loader]") {
+  std::string big = "services:\n  - name: a\n    argv: [x]\n#" + std::string(1 << 20, 'x') + "\n";
+  CHECK(load_error(big) == "svc.yaml: file: larger than 1 MiB");
+}
+
+TEST_CASE("parse_duration", "[supervise][loader]") {
+  CHECK(*parse_duration("500ms") == Millis{500});
+  CHECK(*parse_duration("10s") == Millis{10000});
+  CHECK(*parse_duration("2m") == Millis{120000});
+  CHECK(*parse_duration("1h") == Millis{3600000});
+  CHECK(*parse_duration("7") == Millis{7000});  // bare number = seconds
+  CHECK(*parse_duration("0") == Millis{0});
+  for (const char* bad : {"", "s", "ms", "-1s", "1.5s", "10 s", "10sec", "1d", "abc", "10S",
+                          "9999999999999999999999", "366d", "8761h"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_duration(bad).ok());
+  }
+  CHECK(parse_duration("8760h").ok());  // a year is the cap
+}
+
+TEST_CASE("expand_vars", "[supervise][loader]") {
+  const std::map<std::string, std::string> v{{"a", "1"}, {"b", "${a}"}, {"empty", ""}};
+  CHECK(*expand_vars("x${a}y", v, "f") == "x1y");
+  CHECK(*expand_vars("$$", v, "f") == "$");
+  CHECK(*expand_vars("$${a}", v, "f") == "${a}");  // escaped: no expansion
+  CHECK(*expand_vars("$$$${a}", v, "f") == "$${a}");
+  CHECK(*expand_vars("${b}", v, "f") == "${a}");   // one pass: values are not re-expanded
+  CHECK(*expand_vars("[${empty}]", v, "f") == "[]");
+  CHECK(*expand_vars("a$", v, "f") == "a$");
+  CHECK(*expand_vars("$a", v, "f") == "$a");
+  auto unknown = expand_vars("${zz}", v, "services.x.argv[0]");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error() == "services.x.argv[0]: unknown variable ${zz}");
+  auto open = expand_vars("${a", v, "f");
+  REQUIRE_FALSE(open.ok());
+  CHECK(open.error() == "f: unterminated ${ in '${a'");
+}
+
+TEST_CASE("loader: required fields that are missing are named", "[supervise][loader]") {
+  CHECK(load_error("services:\n  - argv: [x]\n") == "svc.yaml: services[0].name: is required");
+  CHECK(load_error("services:\n  - name: a\n") == "svc.yaml: services.a.argv: is required");
+  CHECK(load_error(one("    argv: [x]\n    readiness: {http: {json_pointer: /a}}\n")) ==
+        "svc.yaml: services.a.readiness.http.url: is required");
+  CHECK(load_error(one("    argv: [x]\n    pre_start: [{guard: hdfs-format}]\n")) ==
+        "svc.yaml: services.a.pre_start[0].argv: is required");
+}
