@@ -102,6 +102,12 @@ Result<std::vector<MemberView>> parse_members(const std::string& body) {
   return out;
 }
 
+std::optional<uint64_t> members_version(const std::string& body) {
+  auto j = json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("version") || !j["version"].is_number_unsigned()) return {};
+  return j["version"].get<uint64_t>();
+}
+
 bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
     return x.name == y.name && x.ip == y.ip && x.role == y.role;
@@ -281,9 +287,11 @@ ClusterSync::Outcome ClusterSync::tick_remote(std::string& error) {
   auto m = exchange(*cli, "GET", "/v1/cluster/members", {}, "");
   auto members = m && m->status == 200 ? parse_members(m->body) : Error{"members: fetch failed"};
   if (members) f.members = std::move(members.value());
+  const bool consistent = members && m && members_version(m->body) == f.version;
   apply(std::move(f));
-  // Without the member list, refetch next tick so the callback is not lost.
-  if (!members) applied_version_.reset();
+  // Without the member list, or if the table moved between the two GETs,
+  // refetch next tick so neither the callback nor a host is lost.
+  if (!consistent) applied_version_.reset();
   return outcome;
 }
 

@@ -127,8 +127,14 @@ TEST_CASE("oversized body is refused with 413", "[cluster][api]") {
         return true;
       },
       "application/json");
-  REQUIRE(chunked);
-  CHECK(chunked->status == 413);
+  // The server stops reading and answers 413; depending on timing the
+  // client sees that answer or a reset while it is still sending. Either
+  // way nothing may be registered.
+  if (chunked) {
+    CHECK(chunked->status == 413);
+  } else {
+    CHECK((chunked.error() == httplib::Error::Write || chunked.error() == httplib::Error::Read));
+  }
   CHECK(f.members.members().empty());
 
   // The server is still healthy afterwards.
