@@ -206,10 +206,9 @@ TEST_CASE("sync_hosts_file creates a missing file and refuses huge ones", "[clus
 // Reproduce that in a private mount namespace inside a forked child so the
 // test process's own mounts are never touched. Needs root (CAP_SYS_ADMIN).
 TEST_CASE("sync_hosts_file works on a bind-mounted file", "[cluster][hosts][root]") {
-  if (geteuid() != 0) {
-    WARN("not root: bind-mount case not exercised");
-    return;
-  }
+  // The suite runs as root (the PID-1 tests need it too); a skip here
+  // would be a pass that proved nothing, so it fails instead.
+  REQUIRE(geteuid() == 0);
   TempDir dir;
   const std::string src = (dir.path / "src-hosts").string();
   const std::string target = (dir.path / "hosts").string();
@@ -236,10 +235,7 @@ TEST_CASE("sync_hosts_file works on a bind-mounted file", "[cluster][hosts][root
   REQUIRE(waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   const int code = WEXITSTATUS(status);
-  if (code == 10 || code == 11 || code == 12) {
-    WARN("cannot create a mount namespace here (exit " << code << "): bind-mount case not exercised");
-    return;
-  }
+  INFO("child exit " << code << " (10-12: could not set up the bind mount)");
   CHECK(code == 0);
   // The write went through the bind mount to the source file.
   CHECK(read_all(src) == "127.0.0.1 localhost\n" + kBlockAB);
