@@ -114,7 +114,7 @@ cl_live_datanodes() {
 }
 
 cl_alive_spark_workers() {
-  cl_exec "$CL_MASTER" curl -fsS http://127.0.0.1:8080/json 2>/dev/null \
+  cl_exec "$CL_MASTER" curl -fsS http://127.0.0.1:8080/json/ 2>/dev/null \
     | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[0-9]*$'
 }
 
