@@ -179,6 +179,19 @@ dfsadmin_live() {
     org.apache.hadoop.hdfs.tools.DFSAdmin -report 2>/dev/null | sed -n 's/^Live datanodes (\([0-9]*\)).*/\1/p' || true
 }
 
+# cpu_at_ready TRIAL NODES...: "PID1_CPU ALL_CPU", CPU seconds summed over
+# the nodes: PID 1 (vessel, or the floor's bash) and every process alive in
+# the containers (PID 1 + JVMs; a finished format JVM is not counted). Less
+# sensitive to the machine's load than wall time.
+cpu_at_ready() {
+  local p=$1 node tck
+  shift
+  tck=$(getconf CLK_TCK)
+  for node in "$@"; do ce exec "$p-$node" sh -c 'cat /proc/[0-9]*/stat' 2>/dev/null || true; done |
+    awk -v hz="$tck" '{pid = $1; sub(/^.*\) /, ""); t = ($12 + $13) / hz; all += t; if (pid == 1) one += t}
+      END {printf "%.2f %.2f", one, all}'
+}
+
 since() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
 teardown_trial() {
@@ -202,7 +215,7 @@ trial() {
   load=$(awk '{print $1}' /proc/loadavg)
   foreign=$(foreign_running)
 
-  local t0 t_started t_hdfs='' t_spark='' t_ready='' now dn w status=ok
+  local t0 t_started t_hdfs='' t_spark='' t_ready='' now dn w cpu='NA NA' status=ok
   t0=$EPOCHREALTIME
   for node in "${nodes[@]}"; do start_node "$mode" "$p" "$node" "$size"; done
   t_started=$EPOCHREALTIME
@@ -213,6 +226,7 @@ trial() {
     [[ -z $t_hdfs && $dn == "$size" ]] && t_hdfs=$now
     [[ -z $t_spark && $w == "$size" ]] && t_spark=$now
     if [[ $dn == "$size" && $w == "$size" ]]; then
+      cpu=$(cpu_at_ready "$p" "${nodes[@]}")
       # Confirm with DFSAdmin itself (its JVM start is not on the clock).
       if [[ $(dfsadmin_live "$p") == "$size" ]]; then t_ready=$now; break; fi
       log "JMX said $size live DataNodes but DFSAdmin did not; polling on"
@@ -228,8 +242,9 @@ trial() {
   [[ -n $t_ready ]] && ready=$(since "$t0" "$t_ready")
   [[ -n $t_hdfs ]] && hdfs=$(since "$t0" "$t_hdfs")
   [[ -n $t_spark ]] && spark=$(since "$t0" "$t_spark")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$TRIAL" "$mode" "$size" "$rep" \
-    "$(since "$t0" "$t_started")" "$hdfs" "$spark" "$ready" "$status" "$load" "$foreign" >>"$OUT/trials.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$TRIAL" "$mode" "$size" "$rep" \
+    "$(since "$t0" "$t_started")" "$hdfs" "$spark" "$ready" "$status" "$load" "$foreign" \
+    "${cpu% *}" "${cpu#* }" >>"$OUT/trials.tsv"
   # Evidence, after the clock stopped: what ran as whom, and every log.
   local ev=$OUT/trials/t$TRIAL-$mode-$size
   mkdir -p "$ev"
@@ -237,7 +252,7 @@ trial() {
     ce exec "$p-$node" ps -eo user:8,group:8,supgrp:12,pid,ppid,etimes,args --width 300 >"$ev/$node.ps" 2>&1 || true
     ce logs "$p-$node" >"$ev/$node.log" 2>&1 || true
   done
-  log "trial $TRIAL: $mode size $size rep $rep: ready ${ready}s (runs ${t_started:+$(since "$t0" "$t_started")}s, hdfs ${hdfs}s, spark ${spark}s, load $load, e2e containers $foreign)"
+  log "trial $TRIAL: $mode size $size rep $rep: ready ${ready}s (runs ${t_started:+$(since "$t0" "$t_started")}s, hdfs ${hdfs}s, spark ${spark}s, load $load, e2e containers $foreign, CPU s pid1/all $cpu)"
   teardown_trial "$p"
 }
 
@@ -251,7 +266,7 @@ main() {
   prepare_nodes "$max"
   wait_quiet
   record_machine
-  printf 'trial\tmode\tsize\trep\truns_s\thdfs_s\tspark_s\tready_s\tstatus\tload1\te2e_running\n' >"$OUT/trials.tsv"
+  printf 'trial\tmode\tsize\trep\truns_s\thdfs_s\tspark_s\tready_s\tstatus\tload1\te2e_running\tpid1_cpu_s\tall_cpu_s\n' >"$OUT/trials.tsv"
   local rep k=0 mode modes
   for ((rep = 1; rep <= REPS || (rep <= REPS_LARGEST); rep++)); do
     for s in "${SIZES[@]}"; do

@@ -14,6 +14,12 @@ def fmt(xs):
     return f"{statistics.median(xs):.1f} ({min(xs):.1f}–{max(xs):.1f})"
 
 
+def fmt2(xs):
+    if not xs:
+        return "–"
+    return f"{statistics.median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f})"
+
+
 def col(rows, mode, size, key):
     return [float(r[key]) for r in rows if r["mode"] == mode and int(r["size"]) == size and r[key] != "NA"]
 
@@ -51,14 +57,18 @@ def main():
     for s in sizes:
         for mode in ("vessel", "floor"):
             phases.append(f"| {s} | {mode} | {fmt(col(ok, mode, s, 'runs_s'))} | {fmt(col(ok, mode, s, 'hdfs_s'))} "
-                          f"| {fmt(col(ok, mode, s, 'spark_s'))} | {fmt(col(ok, mode, s, 'ready_s'))} |")
+                          f"| {fmt(col(ok, mode, s, 'spark_s'))} | {fmt(col(ok, mode, s, 'ready_s'))} "
+                          f"| {fmt2(col(ok, mode, s, 'pid1_cpu_s'))} | {fmt(col(ok, mode, s, 'all_cpu_s'))} |")
 
-    raw = ["| trial | mode | size | rep | ready s | status | load (1 min) | e2e containers running |",
-           "|---|---|---|---|---|---|---|---|"]
+    raw = ["| trial | mode | workers | rep | ready s | status | load (1 min) at start | e2e containers running "
+           "| PID 1 CPU s | all CPU s |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         raw.append(f"| {r['trial']} | {r['mode']} | {r['size']} | {r['rep']} | {r['ready_s']} | {r['status']} "
-                   f"| {r['load1']} | {r['e2e_running']} |")
+                   f"| {r['load1']} | {r['e2e_running']} | {r['pid1_cpu_s']} | {r['all_cpu_s']} |")
 
+    notes_file = Path(__file__).parent / "bringup_notes.md"
+    notes = notes_file.read_text().strip() if notes_file.exists() else "(none)"
     template = (Path(__file__).parent / "bringup_report.md.in").read_text()
     md = template.format(
         machine="\n".join(f"- {m}" for m in machine),
@@ -66,6 +76,7 @@ def main():
         phases="\n".join(phases),
         raw="\n".join(raw),
         png=a.png_name,
+        notes=notes,
     )
     Path(a.markdown).write_text(md)
 

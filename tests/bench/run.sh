@@ -24,6 +24,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --smoke) SMOKE=1; shift ;;
     --report-only) REPORT_ONLY=1; shift ;;
+    --bringup) BRINGUP=1; shift ;; # cluster bring-up, vessel vs floor: tests/bench/bringup.sh
     --vessel) VESSEL=$(realpath "$2"); shift 2 ;;
     -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
@@ -280,3 +281,4 @@ main() {
 }
 
 main
+if ((${BRINGUP:-0})); then b=(); if ((SMOKE)); then b+=(--smoke); fi; if ((REPORT_ONLY)); then b+=(--report-only); fi; "$ROOT/tests/bench/bringup.sh" "${b[@]}"; fi
