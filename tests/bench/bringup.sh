@@ -13,6 +13,8 @@
 #   --quiet-wait S                         wait up to S s (default 1200) until no
 #                                          vessel-e2e-* containers run, then start
 #   --timeout S                            give up on one bring-up after S s (300)
+# Also run by `tests/bench/run.sh --bringup` (with its --smoke/--report-only).
+# Run-specific notes for the report live in tests/bench/bringup_notes.md.
 #
 # One trial = fresh data volumes, 1 master + N workers started one `run` call
 # after the other; the clock runs from just before the first `run` call until
@@ -46,7 +48,7 @@ while [[ $# -gt 0 ]]; do
     --report-only) REPORT_ONLY=1; shift ;;
     --quiet-wait) QUIET_WAIT=$2; shift 2 ;;
     --timeout) TRIAL_TIMEOUT=$2; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bringup.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -45,6 +45,10 @@ def main():
         verdict = "–"
         if v and fl:
             verdict = "met" if statistics.median(v) <= 1.10 * statistics.median(fl) else "**missed**"
+            # When the two modes' ranges overlap, the run cannot tell them
+            # apart: say so next to the median-based verdict.
+            if max(v) >= min(fl) and max(fl) >= min(v):
+                verdict += " (inconclusive: ranges overlap)"
         n_v = sum(1 for r in rows if r["mode"] == "vessel" and int(r["size"]) == s)
         n_f = sum(1 for r in rows if r["mode"] == "floor" and int(r["size"]) == s)
         lines.append(f"| {s} | {fmt(v)} | {fmt(fl)} | {ratio} | {verdict} | {len(v)}/{n_v} | {len(fl)}/{n_f} |")
