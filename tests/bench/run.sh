@@ -62,11 +62,11 @@ ensure_tools() {
 }
 
 ensure_built() {
-  local h missing=0
+  local h need_build=0
   for h in "$VESSEL" "$VESSEL_INIT" "$HELPERS/siglat" "$HELPERS/orphans" "$HELPERS/startstamp"; do
-    [[ -x "$h" ]] || missing=1
+    [[ -x "$h" ]] || need_build=1
   done
-  ((missing)) || return 0
+  ((need_build)) || return 0
   log "building vessel, vessel-init and the helpers"
   cmake -S "$ROOT" -B "$ROOT/build" -G Ninja >/dev/null
   cmake --build "$ROOT/build" -j"$(nproc)" --target vessel vessel-init helper_siglat helper_orphans \

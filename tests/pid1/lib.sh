@@ -12,7 +12,9 @@ VESSEL=$(realpath "$1")
 HELPERS=${VESSEL_HELPERS:-$(dirname "$VESSEL")/helpers}
 export VESSEL HELPERS
 # The init under test: `vessel init`, or the standalone `vessel-init` binary
-# (same code and options, without the subcommand word).
+# (same code and options, without the subcommand word). Used by the tests
+# that source this file.
+# shellcheck disable=SC2034
 if [[ $(basename "$VESSEL") == vessel-init ]]; then
   INIT=("$VESSEL")
 else
