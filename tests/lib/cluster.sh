@@ -134,10 +134,11 @@ cl_wait() {
 
 cl_hosts_has_all() {
   local node=$1; shift
-  local hosts n
+  local hosts block n
   hosts=$(cl_exec "$node" cat /etc/hosts) || return 1
+  block=$(sed -n '/^# BEGIN vessel/,/^# END vessel/p' <<<"$hosts")
   for n in "$@"; do
-    grep -A100 '^# BEGIN vessel' <<<"$hosts" | grep -B100 '^# END vessel' | grep -qw "$n" || return 1
+    grep -qw -- "$n" <<<"$block" || return 1
   done
 }
 
