@@ -4,7 +4,9 @@
 #include <optional>
 
 #include "cluster/host_validation.hpp"
-#include "cluster/in_place_file.hpp"
+#include <unistd.h>
+
+#include "util/fs.hpp"
 
 namespace vessel::cluster {
 
@@ -108,15 +110,18 @@ MergedHosts merge_hosts_block(std::string_view existing_file,
 Result<HostsSyncReport> sync_hosts_file(const std::string& path,
                                         const std::vector<HostEntry>& entries) {
   HostsSyncReport report;
-  auto rewrite = [&](const std::string& current) -> std::optional<std::string> {
-    MergedHosts merged = merge_hosts_block(current, entries);
-    report.rejected = std::move(merged.rejected);
-    if (merged.content == current) return std::nullopt;
-    return std::move(merged.content);
-  };
-  auto r = rewrite_file_in_place(path, kMaxHostsFileBytes, rewrite);
-  if (!r) return Error{r.error()};
-  report.written = r.value();
+  std::string current;
+  if (::access(path.c_str(), F_OK) == 0) {  // absent: start from empty, create it
+    auto r = read_file(path, kMaxHostsFileBytes);
+    if (!r) return Error{r.error()};
+    current = std::move(*r);
+  }
+  MergedHosts merged = merge_hosts_block(current, entries);
+  report.rejected = std::move(merged.rejected);
+  if (merged.content == current) return report;
+  // In place, never rename: the file is a bind mount in containers.
+  if (auto st = write_file_in_place(path, merged.content); !st) return Error{st.error()};
+  report.written = true;
   return report;
 }
 
