@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <optional>
 
 #include "init/reaper.hpp"
+
 #include "init/signals.hpp"
 #include "init/spawn.hpp"
 
@@ -25,10 +27,16 @@ struct State {
   std::size_t reaped_others = 0;  // orphans and other descendants we reaped
 };
 
-void logv(const MinimalInitOptions& o, const char* fmt, auto... args) {
+// C varargs rather than a template pack so the compiler checks every call's
+// format string against its arguments (clang's -Wformat-security refuses a
+// non-literal format otherwise).
+[[gnu::format(printf, 2, 3)]] void logv(const MinimalInitOptions& o, const char* fmt, ...) {
   if (!o.verbose) return;
-  std::fprintf(stderr, "vessel init: ");
-  std::fprintf(stderr, fmt, args...);
+  std::fputs("vessel init: ", stderr);
+  va_list ap;
+  va_start(ap, fmt);
+  std::vfprintf(stderr, fmt, ap);
+  va_end(ap);
   std::fputc('\n', stderr);
 }
 

@@ -1,5 +1,7 @@
 #include "render/text_check.hpp"
 
+#include "config/validate.hpp"
+
 #include <arpa/inet.h>
 
 #include <cstdio>
@@ -59,29 +61,9 @@ bool shell_identifier(std::string_view s) {
   return true;
 }
 
-namespace {
-bool hostname(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  std::size_t label = 0;
-  char prev = '.';
-  for (char c : s) {
-    if (c == '.') {
-      if (label == 0 || prev == '-') return false;
-      label = 0;
-    } else {
-      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-      if (!ok) return false;
-      if (label == 0 && c == '-') return false;
-      if (++label > 63) return false;
-    }
-    prev = c;
-  }
-  return label > 0 && prev != '-';
-}
-}  // namespace
 
 bool host_or_ip(std::string_view s) {
-  if (hostname(s)) return true;
+  if (config::valid_hostname(s)) return true;  // one RFC 1123 check for all
   if (s.empty() || s.size() > 45) return false;
   for (char c : s)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;

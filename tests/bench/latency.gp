@@ -8,5 +8,5 @@ set logscale x
 set grid
 set key bottom right
 set yrange [0:1]
-inits = "vessel tini dumb-init catatonit"
+# inits: the names, set by run.sh
 plot for [i in inits] sprintf("%s/cdf_%s.dat", outdir, i) using 1:2 with lines lw 2 title i

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Benchmarks vessel init side by side with tini, dumb-init and catatonit.
+# Benchmarks vessel init (and the standalone vessel-init binary) side by side
+# with tini, dumb-init and catatonit, and vessel run with supervisord.
 #
 #   tests/bench/run.sh            full run (~10 min): writes tests/bench/out/
 #                                 (raw data), docs/benchmarks.md and docs/*.png
 #   tests/bench/run.sh --smoke    each measurement once with tiny counts, for
 #                                 CI; writes only tests/bench/out/; exits 0
 #                                 when everything ran
-#   --vessel PATH                 the binary to measure (default build/vessel)
+#   --vessel PATH                 the binary to measure (default build/vessel;
+#                                 vessel-init is taken from the same directory)
 #   --report-only                 only regenerate the report from out/
 #
 # Every candidate runs as PID 1 of a fresh PID namespace through the same
@@ -26,18 +28,21 @@ while [[ $# -gt 0 ]]; do
     --report-only) REPORT_ONLY=1; shift ;;
     --bringup) BRINGUP=1; shift ;; # cluster bring-up, vessel vs floor: tests/bench/bringup.sh
     --vessel) VESSEL=$(realpath "$2"); shift 2 ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 HELPERS=${VESSEL_HELPERS:-$(dirname "$VESSEL")/helpers}
+VESSEL_INIT=$(dirname "$VESSEL")/vessel-init
 OUT=$ROOT/tests/bench/out
-INITS=(vessel tini dumb-init catatonit)
+INITS=(vessel vessel-init tini dumb-init catatonit)
 
 if ((SMOKE)); then
   REPS=1 IDLE_S=3 LAT_N=200 STARTUP_RUNS=3 STARTUP_WARMUP=0 BURSTS=(300)
+  RESTART_KILLS=3 WRK_S=2 HEALTH_REPS=1
 else
   REPS=5 IDLE_S=10 LAT_N=2000 STARTUP_RUNS=200 STARTUP_WARMUP=10 BURSTS=(3000 30000)
+  RESTART_KILLS=15 WRK_S=10 HEALTH_REPS=3
 fi
 
 log() { echo "bench: $*" >&2; }
@@ -58,10 +63,15 @@ ensure_tools() {
 }
 
 ensure_built() {
-  if [[ -x "$VESSEL" && -x "$HELPERS/siglat" && -x "$HELPERS/orphans" ]]; then return 0; fi
-  log "building vessel and the helpers"
+  local h need_build=0
+  for h in "$VESSEL" "$VESSEL_INIT" "$HELPERS/siglat" "$HELPERS/orphans" "$HELPERS/startstamp"; do
+    [[ -x "$h" ]] || need_build=1
+  done
+  ((need_build)) || return 0
+  log "building vessel, vessel-init and the helpers"
   cmake -S "$ROOT" -B "$ROOT/build" -G Ninja >/dev/null
-  cmake --build "$ROOT/build" -j"$(nproc)" --target vessel helper_siglat helper_orphans >/dev/null
+  cmake --build "$ROOT/build" -j"$(nproc)" --target vessel vessel-init helper_siglat helper_orphans \
+    helper_startstamp >/dev/null
 }
 
 # init_argv NAME: sets PREFIX to the command line that starts init NAME with
@@ -69,6 +79,7 @@ ensure_built() {
 init_argv() {
   case $1 in
     vessel) PREFIX=("$VESSEL" init --) ;;
+    vessel-init) PREFIX=("$VESSEL_INIT" --) ;;
     tini) PREFIX=(tini --) ;;
     dumb-init) PREFIX=(dumb-init --) ;;
     catatonit) PREFIX=(catatonit --) ;;
@@ -122,7 +133,9 @@ record_machine() {
     echo "tini: $(tini --version)"
     echo "dumb-init: $(dumb-init --version 2>&1)"
     echo "catatonit: $(dpkg-query -W -f '${Version}' catatonit 2>/dev/null || catatonit --version)"
+    echo "vessel-init: same build; shared libraries: $(ldd "$VESSEL_INIT" | awk '$1 !~ /linux-vdso|ld-linux/ {printf "%s ", $1}')"
     echo "supervisord: $(supervisord --version)"
+    echo "wrk: $(wrk -v 2>&1 | head -1)"
     echo "hyperfine: $(hyperfine --version)"
     echo "gnuplot: $(gnuplot --version)"
   } >"$OUT/machine.txt"
@@ -252,6 +265,93 @@ bench_run_mode() {
   done
 }
 
+# 6: restart latency. The only service is helpers/startstamp; restart.py
+# SIGKILLs it and measures kill -> the replacement's first instruction
+# (tests/bench/restart.py). Before every kill the service has run longer
+# than stable_after, so every sample is a FIRST restart (no grown backoff).
+# Three configurations: vessel with backoff_initial 1ms (its smallest
+# non-zero value; 0 would disable the exponential backoff altogether),
+# vessel with the default 200ms, and supervisord with startsecs=0,
+# autorestart=true (supervisord has no restart delay to tune). vessel's
+# stable_after/max_restarts/restart_window are loosened so the repeated
+# kills neither count as a crash loop nor hit the restart limit.
+RESTART_SETTLE=0.4
+RESTART_CONFIGS=(vessel-1ms vessel-200ms supervisord)
+bench_restart() {
+  local dir=$OUT/restart rep name line cmd
+  mkdir -p "$dir/raw"
+  local svc="services:
+  - {name: probe, argv: [$HELPERS/startstamp, $dir/fifo]}"
+  local loose="stable_after: 200ms, max_restarts: 100000, restart_window: 1s"
+  printf 'supervisor: {backoff_initial: 1ms, %s}\n%s\n' "$loose" "$svc" >"$dir/vessel-1ms.yaml"
+  printf 'supervisor: {%s}\n%s\n' "$loose" "$svc" >"$dir/vessel-200ms.yaml"
+  {
+    printf '[supervisord]\nnodaemon=true\nlogfile=%s\npidfile=%s\n' "$dir/supervisord.log" "$dir/supervisord.pid"
+    printf '[program:probe]\ncommand=%s %s\nstartsecs=0\nautorestart=true\n' "$HELPERS/startstamp" "$dir/fifo"
+  } >"$dir/supervisord.conf"
+  echo -e "supervisor\trep\tsamples\tmin_ns\tp50_ns\tmax_ns" >"$OUT/restart.tsv"
+  for ((rep = 1; rep <= REPS; rep++)); do
+    local i n=${#RESTART_CONFIGS[@]}
+    for ((i = 0; i < n; i++)); do
+      name=${RESTART_CONFIGS[((rep - 1 + i) % n)]}
+      case $name in
+        vessel-*) cmd=("$VESSEL" run --services "$dir/$name.yaml" --health-addr 127.0.0.1:0) ;;
+        supervisord) cmd=(supervisord -c "$dir/supervisord.conf") ;;
+      esac
+      line=$(python3 "$ROOT/tests/bench/restart.py" --fifo "$dir/fifo" --kills "$RESTART_KILLS" \
+        --settle "$RESTART_SETTLE" --raw "$dir/raw/$name.$rep.txt" --log "$dir/$name.log" \
+        -- "${cmd[@]}" || true)
+      [[ "$line" == samples=* ]] || log "restart $name round $rep: $line"
+      echo -e "$name\t$rep\t$(kv samples "$line")\t$(kv min_ns "$line")\t$(kv p50_ns "$line")\t$(kv max_ns "$line")" >>"$OUT/restart.tsv"
+    done
+    log "restart round $rep/$REPS done"
+  done
+}
+
+# wrk_field FILE WHAT: from `wrk --latency` output, "rps" (Requests/sec) or
+# "p99_us" (the 99% line of the latency distribution, converted to µs).
+wrk_field() {
+  case $2 in
+    rps) awk '$1 == "Requests/sec:" {print $2}' "$1" ;;
+    p99_us) awk '$1 == "99%" {
+        v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+        f = (u == "us") ? 1 : (u == "ms") ? 1000 : (u == "s") ? 1000000 : (u == "m") ? 60000000 : -1
+        if (f > 0) print v * f }' "$1" ;;
+  esac
+}
+
+# 7: the health port under load: wrk (2 threads, 16 keep-alive connections)
+# on /status and /metrics of `vessel run` supervising 4 services.
+HEALTH_ENDPOINTS=(status metrics)
+bench_health() {
+  local dir=$OUT/health rep ep port pid i url
+  mkdir -p "$dir"
+  {
+    echo "services:"
+    for i in 1 2 3 4; do echo "  - {name: svc$i, argv: [sleep, \"100000\"]}"; done
+  } >"$dir/services.yaml"
+  echo -e "endpoint\trep\tseconds\trps\tp99_us" >"$OUT/health.tsv"
+  for ((rep = 1; rep <= HEALTH_REPS; rep++)); do
+    port=$((18800 + rep))
+    unshare --pid --fork --mount-proc "$VESSEL" run --services "$dir/services.yaml" \
+      --health-addr "127.0.0.1:$port" >>"$dir/vessel.log" 2>&1 &
+    local ns=$!
+    pid=$(wait_for_child "$ns")
+    url=http://127.0.0.1:$port
+    for ((i = 0; i < 500; i++)); do
+      curl -fs -o /dev/null "$url/readyz" && break
+      sleep 0.02
+    done
+    for ep in "${HEALTH_ENDPOINTS[@]}"; do
+      wrk -t2 -c16 -d"${WRK_S}s" --latency "$url/$ep" >"$dir/$ep.$rep.txt" 2>&1 || true
+      echo -e "$ep\t$rep\t$WRK_S\t$(wrk_field "$dir/$ep.$rep.txt" rps)\t$(wrk_field "$dir/$ep.$rep.txt" p99_us)" >>"$OUT/health.tsv"
+    done
+    kill -KILL "$pid"
+    wait "$ns" 2>/dev/null || true
+    log "health round $rep/$HEALTH_REPS done"
+  done
+}
+
 report() {
   local md=$OUT/benchmarks.md png_dir=$OUT
   if ((!SMOKE)); then md=$ROOT/docs/benchmarks.md png_dir=$ROOT/docs; fi
@@ -260,7 +360,7 @@ report() {
   ((SMOKE)) && extra+=(--smoke)
   python3 "$ROOT/tests/bench/summarize.py" --out "$OUT" --markdown "$md" \
     --png-dir "$png_dir" --inits "${INITS[*]}" "${extra[@]}"
-  gnuplot -e "outdir='$OUT'; png='$png_dir/bench-latency.png'" "$ROOT/tests/bench/latency.gp"
+  gnuplot -e "outdir='$OUT'; png='$png_dir/bench-latency.png'; inits='${INITS[*]}'" "$ROOT/tests/bench/latency.gp"
   gnuplot -e "outdir='$OUT'; png='$png_dir/bench-burst.png'" "$ROOT/tests/bench/burst.gp"
   log "wrote $md and charts in $png_dir"
 }
@@ -277,6 +377,8 @@ main() {
   bench_startup
   bench_burst
   bench_run_mode
+  bench_restart
+  bench_health
   report
 }
 

@@ -82,13 +82,19 @@ cl_wait 420 "cluster ready (2 DataNodes, 2 Spark workers, vessel status 0, hosts
 log "bring-up took $((SECONDS - t_ready))s"
 check "worker-2 used the OpenStack metadata source"
 [[ $(cl_agent_field worker-2 source) == openstack ]] || die "worker-2 source is not openstack"
-ce logs "$RUN-metadata" 2>&1 | grep -q 'GET /openstack/.*/user_data' || die "metadata service saw no user_data request"
+md_log=$(ce logs "$RUN-metadata" 2>&1)
+grep -q 'GET /openstack/.*/user_data' <<<"$md_log" || die "metadata service saw no user_data request"
 check "master and worker-1 used NoCloud"
 [[ $(cl_agent_field "$CL_MASTER" source) == nocloud ]] || die "master source is not nocloud"
 [[ $(cl_agent_field worker-1 source) == nocloud ]] || die "worker-1 source is not nocloud"
 check "the token is not in /status"
-if cl_exec "$CL_MASTER" curl -fsS http://127.0.0.1:8099/status | grep -qF "$CL_TOKEN"; then die "token leaked in /status"; fi
-if ce logs "$RUN-$CL_MASTER" 2>&1 | grep -qF "$CL_TOKEN"; then die "token leaked in the master's log"; fi
+# (Captured first: `producer | grep -q` under pipefail turns an early match
+# into SIGPIPE, i.e. a check that could never fail.)
+status_json=$(cl_exec "$CL_MASTER" curl -fsS http://127.0.0.1:8099/status)
+grep -q '"services"' <<<"$status_json" || die "/status answered no services"
+if grep -qF "$CL_TOKEN" <<<"$status_json"; then die "token leaked in /status"; fi
+master_log=$(ce logs "$RUN-$CL_MASTER" 2>&1)
+if grep -qF "$CL_TOKEN" <<<"$master_log"; then die "token leaked in the master's log"; fi
 
 # ---- 3. a real job ----------------------------------------------------------
 input=$WORK/words.txt
@@ -125,9 +131,11 @@ done
 for node in "${nodes[@]}"; do ce start "$RUN-$node" >/dev/null; done
 cl_wait 420 "cluster ready again after restart" cl_ready "${nodes[@]}"
 check "the NameNode was not formatted again"
-formats=$(ce logs "$RUN-$CL_MASTER" 2>&1 | grep -c 'pre_start guard hdfs-format: run' || true)
+master_log=$(ce logs "$RUN-$CL_MASTER" 2>&1)
+formats=$(grep -c 'pre_start guard hdfs-format: run' <<<"$master_log" || true)
 [[ $formats == 1 ]] || die "format ran $formats times"
-ce logs "$RUN-$CL_MASTER" 2>&1 | grep -q 'pre_start guard hdfs-format: skip' || die "no format skip after restart"
+master_log=$(ce logs "$RUN-$CL_MASTER" 2>&1)
+grep -q 'pre_start guard hdfs-format: skip' <<<"$master_log" || die "no format skip after restart"
 check "the file's checksum is unchanged"
 sum_after=$(cl_hdfs "$CL_MASTER" org.apache.hadoop.fs.FsShell -cat /wc/input.txt | sha256sum)
 [[ $sum_before == "$sum_after" ]] || die "checksum changed: $sum_before vs $sum_after"

@@ -134,10 +134,11 @@ cl_wait() {
 
 cl_hosts_has_all() {
   local node=$1; shift
-  local hosts n
+  local hosts block n
   hosts=$(cl_exec "$node" cat /etc/hosts) || return 1
+  block=$(sed -n '/^# BEGIN vessel/,/^# END vessel/p' <<<"$hosts")
   for n in "$@"; do
-    grep -A100 '^# BEGIN vessel' <<<"$hosts" | grep -B100 '^# END vessel' | grep -qw "$n" || return 1
+    grep -qw -- "$n" <<<"$block" || return 1
   done
 }
 
@@ -168,12 +169,13 @@ cl_wordcount() {
       --master "spark://$CL_MASTER:7077" --deploy-mode client \
       --class org.apache.spark.repl.Main --name vessel-wordcount \
       --conf spark.executor.memory=512m --conf spark.driver.memory=512m \
+      --conf spark.ui.showConsoleProgress=false \
       --driver-java-options "-Dscala.usejavacp=true -Dwc.in=hdfs://$CL_MASTER:8020/wc/input.txt -Dwc.out=hdfs://$CL_MASTER:8020/wc/out-$run_id" \
       -i /opt/vessel/examples/wordcount.scala </dev/null >"$submit_log" 2>&1; then
     tail -30 "$submit_log" >&2
     die "spark-submit failed (log: $submit_log)"
   fi
-  grep -q '^VESSEL_WC_DONE' "$submit_log" || { tail -30 "$submit_log" >&2; die "word count printed no result"; }
+  grep -q 'VESSEL_WC_DONE [0-9]' "$submit_log" || { tail -30 "$submit_log" >&2; die "word count printed no result"; }
   cl_hdfs "$node" org.apache.hadoop.fs.FsShell -cat "/wc/out-$run_id/part-*" | sort >"$out"
   log "word count written to hdfs://$CL_MASTER:8020/wc/out-$run_id"
 }

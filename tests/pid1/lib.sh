@@ -11,6 +11,15 @@ fi
 VESSEL=$(realpath "$1")
 HELPERS=${VESSEL_HELPERS:-$(dirname "$VESSEL")/helpers}
 export VESSEL HELPERS
+# The init under test: `vessel init`, or the standalone `vessel-init` binary
+# (same code and options, without the subcommand word). Used by the tests
+# that source this file.
+# shellcheck disable=SC2034
+if [[ $(basename "$VESSEL") == vessel-init ]]; then
+  INIT=("$VESSEL")
+else
+  INIT=("$VESSEL" init)
+fi
 
 # Without root (or with user namespaces off) we cannot make a PID
 # namespace: report "skipped" to ctest (SKIP_RETURN_CODE 77), never a pass.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the `vessel run` PID-1 tests (test_run_*.sh). Sourced,
 # not run. Each test starts the real binary as PID 1 of a fresh PID
 # namespace, polls with deadlines (never a fixed sleep as an assertion) and

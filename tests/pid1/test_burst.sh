@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-out=$(as_pid1 "$VESSEL" init -v -- "$HELPERS/orphans" 3000 20000 2>"$log")
+out=$(as_pid1 "${INIT[@]}" -v -- "$HELPERS/orphans" 3000 20000 2>"$log")
 echo "     burst run: $out"
 assert_eq "orphans that exited" 3000 "$(field exited "$out")"
 assert_eq "orphans gone (reaped)" 3000 "$(field reaped "$out")"

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 # run_code CMD...: the exit code of `vessel init -- CMD...` as PID 1.
 run_code() {
   local rc=0
-  as_pid1 "$VESSEL" init -- "$@" 2>/dev/null || rc=$?
+  as_pid1 "${INIT[@]}" -- "$@" 2>/dev/null || rc=$?
   echo "$rc"
 }
 
@@ -40,7 +40,7 @@ touch "$tmp/not-executable"
 chmod 0644 "$tmp/not-executable"
 assert_eq "non-executable file gives 126" 126 "$(run_code "$tmp/not-executable")"
 
-msg=$(as_pid1 "$VESSEL" init -- /nonexistent/cmd 2>&1 || true)
+msg=$(as_pid1 "${INIT[@]}" -- /nonexistent/cmd 2>&1 || true)
 if [[ "$msg" == *"/nonexistent/cmd"*"No such file or directory"* ]]; then
   ok "exec failure message names the command and the reason: $msg"
 else

@@ -8,13 +8,13 @@ set -euo pipefail
 # shellcheck source=tests/pid1/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
 
-out=$(as_pid1 "$VESSEL" init -- "$HELPERS/orphans" 100 5000)
+out=$(as_pid1 "${INIT[@]}" -- "$HELPERS/orphans" 100 5000)
 echo "     reaping run: $out"
 assert_eq "orphans that exited" 100 "$(field exited "$out")"
 assert_eq "orphans reaped by vessel init" 100 "$(field reaped "$out")"
 assert_eq "zombies left in the namespace" 0 "$(field zombies "$out")"
 
-out=$(as_pid1 "$VESSEL" init --no-reap -- "$HELPERS/orphans" 100 500)
+out=$(as_pid1 "${INIT[@]}" --no-reap -- "$HELPERS/orphans" 100 500)
 echo "     control run (--no-reap): $out"
 assert_eq "control: orphans that exited" 100 "$(field exited "$out")"
 assert_eq "control: orphans reaped" 0 "$(field reaped "$out")"

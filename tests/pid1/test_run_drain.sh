@@ -38,7 +38,7 @@ check "vessel logged a complete shutdown" grep -q 'shutdown complete' "$T/vessel
 
 echo "== part 2: a service and an orphan that ignore TERM =="
 : >"$T/vessel.log"
-UNSHARE_PID="" VESSEL_PID=""
+export UNSHARE_PID="" VESSEL_PID=""  # reset for lib_run.sh's start/stop helpers
 # The main shell ignores TERM (SIGKILL at stop_grace, to its group); the
 # grandchild moved to its own session ignores TERM too, so only the
 # shutdown-deadline SIGKILL to everything reaches it.

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh" "$@"
 log=$(mktemp)
 # unshare directly (not through a function, which would add a subshell) so
 # that $! is unshare itself.
-unshare --pid --fork --mount-proc "$VESSEL" init -- "$HELPERS/sigcatch" "$log" &
+unshare --pid --fork --mount-proc "${INIT[@]}" -- "$HELPERS/sigcatch" "$log" &
 ns_pid=$!
 init_pid=""
 cleanup() {
