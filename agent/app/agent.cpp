@@ -97,6 +97,8 @@ SourceOptions source_options(const AgentOptions& o, const std::map<std::string, 
   so.configdrive_dir = o.configdrive_dir;
   so.nocloud_dir = o.nocloud_dir;
   so.metadata_url = o.metadata_url;
+  so.http_timeout = std::chrono::seconds(o.metadata_timeout_s);
+  so.http_retries = o.metadata_retries;
   so.role_override = o.role;
   so.env = env;
   return so;
@@ -177,19 +179,29 @@ int run_services_file(const AgentOptions& o, int sigfd, const HostPort& addr) {
 // is retried with backoff while the health port says why the node is not
 // ready; SIGTERM ends the wait cleanly. A wrong configuration exits 2 at once.
 Result<BootPlan> wait_for_plan(const AgentOptions& o, int sigfd, const HostPort& addr, bool& stop) {
-  auto plan = load_plan(o);
-  if (plan || !plan.transient()) return plan;
+  // The health port is up before the first attempt: a metadata service that
+  // accepts and never answers can hold one attempt for timeout x retries,
+  // and an orchestrator probing /healthz meanwhile must not see a dead node.
   StatusBoard board;
   HealthServer health(board);
   if (auto st = health.start(addr); !st) return Error{st.error()};
-  Millis delay{2000};
-  for (int attempt = 1; !plan && plan.transient(); ++attempt) {
-    spdlog::warn("config: attempt {}: {}; retrying in {}s", attempt, plan.error(), delay.count() / 1000);
+  auto waiting = [&board](const std::string& why) {
     AgentStatus st;
     st.node = own_hostname();
     st.version = VESSEL_VERSION;
-    st.problems.push_back("waiting for configuration: " + plan.error());
+    st.problems.push_back("waiting for configuration: " + why);
     board.publish(st);
+  };
+  waiting("first attempt in progress");
+  auto plan = load_plan(o);
+  if (plan || !plan.transient()) {
+    health.stop();
+    return plan;
+  }
+  Millis delay{2000};
+  for (int attempt = 1; !plan && plan.transient(); ++attempt) {
+    spdlog::warn("config: attempt {}: {}; retrying in {}s", attempt, plan.error(), delay.count() / 1000);
+    waiting(plan.error());
     pollfd p{sigfd, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(delay.count())) > 0) {
       signalfd_siginfo si;

@@ -24,6 +24,10 @@ struct AgentOptions {
   std::string hadoop_conf_dir = "/etc/hadoop";
   std::string spark_conf_dir = "/opt/spark/conf";
   std::string state_dir = "/data/vessel";
+  // Metadata service HTTP policy. Not in the README: the defaults suit a
+  // real cloud; tests shorten them so a down source is retried in seconds.
+  int metadata_timeout_s = 10;  // per request
+  int metadata_retries = 5;     // after the first attempt, per load
 };
 
 // Returns the process exit code: 0 clean shutdown, 1 critical failure,

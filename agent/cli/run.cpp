@@ -31,7 +31,11 @@ int cmd_run(int argc, char** argv) {
       ("no-cluster-sync", po::bool_switch(&o.no_cluster_sync), "do not register with the master or sync hosts")
       ("hadoop-conf-dir", po::value(&o.hadoop_conf_dir)->default_value(o.hadoop_conf_dir), "where core/hdfs-site.xml go")
       ("spark-conf-dir", po::value(&o.spark_conf_dir)->default_value(o.spark_conf_dir), "where spark-defaults.conf etc. go")
-      ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "where vessel keeps run-once markers");
+      ("state-dir", po::value(&o.state_dir)->default_value(o.state_dir), "where vessel keeps run-once markers")
+      ("metadata-timeout", po::value(&o.metadata_timeout_s)->default_value(o.metadata_timeout_s),
+       "metadata service: seconds per request (1..300)")
+      ("metadata-retries", po::value(&o.metadata_retries)->default_value(o.metadata_retries),
+       "metadata service: retries per load after the first request (0..20)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -43,6 +47,14 @@ int cmd_run(int argc, char** argv) {
   if (vm.count("help")) {
     std::cout << desc;
     return 0;
+  }
+  if (o.metadata_timeout_s < 1 || o.metadata_timeout_s > 300) {
+    std::cerr << "vessel run: --metadata-timeout: must be 1..300 seconds\n";
+    return 2;
+  }
+  if (o.metadata_retries < 0 || o.metadata_retries > 20) {
+    std::cerr << "vessel run: --metadata-retries: must be 0..20\n";
+    return 2;
   }
   return run_agent(o);
 }
