@@ -108,6 +108,8 @@ std::vector<Case> cases() {
       {"invalid YAML", "vessel: {cluster_id: [oops\n", Outcome::load_error, {"file: user_data: invalid YAML at line"}},
       {"invalid JSON", "{\"vessel\": {\"token\": \"" + std::string(kToken) + "\" x}}", Outcome::load_error,
        {"file: user_data: invalid JSON at byte"}},
+      {"JSON number overflow", "{\"vessel\": {\"cluster_id\": \"c1\", \"spark\": {\"worker_cores\": 1e999}}}",
+       Outcome::load_error, {"file: user_data: invalid JSON: number out of range"}},
       // --- MIME ------------------------------------------------------------
       {"MIME message with no parts", mime("no delimiter here\n"), Outcome::load_error,
        {"file: user_data: MIME: multipart boundary not found"}},
@@ -183,6 +185,8 @@ std::vector<Case> cases() {
        {"file: user_data: vessel.data_dir: expected an absolute normalized path", "\"data/hdfs\""}},
       {"data_dir with ..", cfg("  data_dir: /data/../etc\n"), Outcome::load_error,
        {"file: user_data: vessel.data_dir: expected an absolute normalized path"}},
+      {"data_dir with a list separator", cfg("  data_dir: /data/a,b\n"), Outcome::load_error,
+       {"file: user_data: vessel.data_dir: expected an absolute normalized path", "\"/data/a,b\""}},
       {"data_dir is /", cfg("  data_dir: /\n"), Outcome::load_error,
        {"file: user_data: vessel.data_dir: expected an absolute normalized path"}},
       // --- overrides: rejected keys and values ------------------------------------
