@@ -122,6 +122,12 @@ std::optional<std::string> normalized_data_dir(std::string_view s) {
     if (next == std::string_view::npos) next = s.size();
     std::string_view comp = s.substr(pos, next - pos);
     if (comp.empty() || comp == "." || comp == "..") return std::nullopt;
+    // The dir lands in Hadoop dir lists ("file://<dir>/hdfs/name"), which are
+    // comma-separated URIs: a ',' would split it into two dirs (one
+    // relative), a space, '%', '#' or '?' would break the URI. Same strict
+    // charset as cluster_id, per component.
+    for (char c : comp)
+      if (!is_id_char(c)) return std::nullopt;
     pos = next + 1;
   }
   return std::string(s);

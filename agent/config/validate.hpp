@@ -48,7 +48,9 @@ bool valid_memory_size(std::string_view s);
 bool valid_http_url(std::string_view s);
 
 // Absolute, normalized path: starts with '/', no "." or ".." components, no
-// empty components ("//"), no trailing '/', printable. Returns nullopt when
+// empty components ("//"), no trailing '/', each component of
+// [A-Za-z0-9._-] (it ends up in comma-separated Hadoop URI lists and JVM
+// flags, where ',', spaces, '%', '$' would change the meaning). Returns nullopt when
 // invalid; "/" alone is rejected (a data dir at the root is a mistake).
 std::optional<std::string> normalized_data_dir(std::string_view s);
 

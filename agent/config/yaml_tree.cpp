@@ -108,6 +108,10 @@ Result<nlohmann::json> parse_document(std::string_view text, std::string_view wh
     } catch (const nlohmann::json::parse_error& e) {
       // e.what() quotes the text near the error; report only the offset.
       return err(std::string(what) + ": invalid JSON at byte " + std::to_string(e.byte));
+    } catch (const nlohmann::json::exception&) {
+      // A number too large for a double ("1e999") throws out_of_range, not
+      // parse_error; uncaught it would terminate PID 1.
+      return err(std::string(what) + ": invalid JSON: number out of range");
     }
     return normalize_json(j, 0, b, what);
   }

@@ -34,6 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(config::valid_cluster_id(cfg->cluster_id));
   for (const auto& h : cfg->hosts) FUZZ_CHECK(config::valid_ip(h.ip) && config::valid_hostname(h.name));
   FUZZ_CHECK(config::normalized_data_dir(cfg->data_dir).has_value());
+  // data_dir lands in comma-separated Hadoop URI lists and JVM flags.
+  FUZZ_CHECK(cfg->data_dir.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") ==
+             std::string::npos);
 
   NodeConfig c = *cfg;
   if (c.role.empty()) c.role = "standalone";
