@@ -123,7 +123,7 @@ Status run_boot_scripts(const NodeConfig& cfg, const std::string& state_dir, Mil
     if (!sp) return err("boot script " + name + ": " + sp.error());
     if (sp->failure) return err("boot script " + name + ": " + sp->failure->step + ": " + std::strerror(sp->failure->err));
     int st = wait_with_timeout(sp->pid, timeout, log);
-    if (st < 0) return err("boot script " + name + ": timed out after " + std::to_string(timeout.count() / 1000) + "s");
+    if (st < 0) return err("boot script " + name + ": timed out after " + std::to_string(timeout.count()) + "ms");
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
       return err("boot script " + name + ": failed with status " + std::to_string(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)));
     if (auto w = write_file_atomic(done, "", 0600); !w) return w;
@@ -150,6 +150,9 @@ void notify_heat_async(const NotifySettings& n, const std::string& node_id, cons
       curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
       curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
       curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+      // Heat's answer is not needed; without a write callback libcurl would
+      // print it on vessel's stdout.
+      curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
       CURLcode rc = curl_easy_perform(c);
       long code = 0;
       curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
@@ -161,11 +164,11 @@ void notify_heat_async(const NotifySettings& n, const std::string& node_id, cons
       }
       // The URL may embed a signature; log only scheme://host.
       std::string why = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(code);
-      spdlog::warn("notify: attempt {} failed: {}; retrying in {}s", attempt, why, delay.count() / 1000);
       if (rc == CURLE_OK && code >= 400 && code < 500 && code != 408 && code != 429) {
-        spdlog::error("notify: giving up: {} is final", why);
+        spdlog::error("notify: attempt {} failed: {}; giving up: it is final", attempt, why);
         return;
       }
+      spdlog::warn("notify: attempt {} failed: {}; retrying in {}s", attempt, why, delay.count() / 1000);
       std::this_thread::sleep_for(delay);
       delay = std::min(delay * 2, Millis{30000});
     }

@@ -16,6 +16,7 @@ MD_PORT=""
 MD="$T/md"
 mkdir -p "$T/roles" "$MD"
 : >"$T/hosts"
+: >"$T/vessel.log"
 cat >"$T/roles/worker.yaml" <<'YAML'
 role: worker
 services:
@@ -51,16 +52,20 @@ start_md() {
   : >"$MD/requests"
 }
 
-# launch_cloud [TIMEOUT_S]: vessel as PID 1 in cloud mode against MD_PORT.
-launch_cloud() {
+# spawn_cloud [TIMEOUT_S]: vessel as PID 1 in cloud mode against MD_PORT.
+spawn_cloud() {
   HEALTH_PORT=$(free_port)
-  LOG_FROM=$(($(wc -l <"$T/vessel.log" 2>/dev/null || echo 0) + 1))
+  LOG_FROM=$(($(wc -l <"$T/vessel.log") + 1))
   unshare --pid --fork --mount-proc "$VESSEL" run --source openstack \
     --metadata-url "http://127.0.0.1:$MD_PORT" --metadata-timeout "${1:-1}" --metadata-retries 1 \
     --roles-dir "$T/roles" --hadoop-conf-dir "$T/hadoop" --spark-conf-dir "$T/spark" \
     --hosts-file "$T/hosts" --state-dir "$T/state" --no-cluster-sync \
     --health-addr "127.0.0.1:$HEALTH_PORT" >>"$T/vessel.log" 2>&1 &
   UNSHARE_PID=$!
+}
+# launch_cloud [TIMEOUT_S]: spawn_cloud, then find vessel's host pid.
+launch_cloud() {
+  spawn_cloud "$@"
   wait_until 5 "vessel started as PID 1" _find_vessel
 }
 
@@ -155,7 +160,7 @@ echo "== a wrong configuration exits 2 =="
 printf '{"vessel": {"cluster_id": "../x", "role": "worker", "master": "127.0.0.1"}}\n' >"$MD/user_data"
 set_mode ok
 start_md
-launch_cloud
+spawn_cloud  # not launch_cloud: vessel may be gone before it could be found
 wait_vessel_exit 15
 check "vessel exited 2 on a bad cluster_id" test "$VESSEL_RC" = 2
 check "the error names vessel.cluster_id" grep -q "config: .*vessel\.cluster_id" <<<"$(case_log)"
