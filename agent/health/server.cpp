@@ -96,6 +96,13 @@ Status HealthServer::start(const HostPort& addr) {
     port_ = addr.port;
   }
   thread_ = std::thread([this] { srv_.listen_after_bind(); });
+  // httplib's stop() is a no-op until the listen loop has marked itself
+  // running; a stop() that came sooner would leave the loop blocked in
+  // accept() and join() hanging (seen when a NoCloud config loaded within
+  // microseconds of the waiting-phase server starting). So start() returns
+  // only once the loop runs.
+  for (int i = 0; i < 5000 && !srv_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!srv_.is_running()) return err("health-addr: the listen loop did not start");
   return ok();
 }
 
