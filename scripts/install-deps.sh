@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
   # build
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   libboost-program-options-dev libyaml-cpp-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev catch2 libcpp-httplib-dev nlohmann-json3-dev libpugixml-dev
   zlib1g-dev libssl-dev
