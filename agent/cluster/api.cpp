@@ -1,5 +1,7 @@
 #include "cluster/api.hpp"
 
+#include <chrono>
+#include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -39,6 +41,31 @@ Result<std::optional<std::string>> string_field(const json& body, const char* fi
   if (it == body.end()) return std::optional<std::string>{};
   if (!it->is_string()) return err(std::string(field) + ": must be a string");
   return std::optional<std::string>{it->get<std::string>()};
+}
+
+// "2026-12-03T12:46:02Z"
+std::string utc_iso8601(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  return std::string(buf, std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm));
+}
+
+// The table's clock is steady (and injectable): report how long ago, and
+// the wall-clock time that corresponds to.
+json departed_json(const Membership& members) {
+  json out = json::array();
+  const auto wall = std::chrono::system_clock::now();
+  for (const auto& d : members.departed()) {
+    const auto ago = std::max(d.since, std::chrono::milliseconds::zero());
+    out.push_back({{"name", d.name},
+                   {"ip", d.ip},
+                   {"role", d.role},
+                   {"removed_ago_ms", ago.count()},
+                   {"removed_at", utc_iso8601(wall - ago)}});
+  }
+  return out;
 }
 
 struct Shared {
@@ -107,7 +134,7 @@ void handle_register(Shared& s, const httplib::Request& req, httplib::Response& 
   }
 
   if (auto v = validate_hostname(**name); !v) return reply_error(res, 400, "name: " + v.error());
-  if (!valid_role(**role)) return reply_error(res, 400, "role: must be master, worker or standalone");
+  if (!valid_role(**role)) return reply_error(res, 400, std::string(kRoleRule));
   std::string ip = peer;
   if (ip_field->has_value()) {
     auto c = canonical_ip(**ip_field);
@@ -167,7 +194,10 @@ void handle_members(Shared& s, const httplib::Request& req, httplib::Response& r
   }
   json statics = json::array();
   for (const auto& h : s.members.static_hosts()) statics.push_back({{"ip", h.ip}, {"name", h.name}});
-  reply_json(res, 200, {{"version", s.members.version()}, {"members", members}, {"static", statics}});
+  reply_json(res, 200, {{"version", s.members.version()},
+                        {"members", members},
+                        {"static", statics},
+                        {"departed", departed_json(s.members)}});
 }
 
 }  // namespace

@@ -4,16 +4,23 @@
 //
 //   POST /v1/cluster/members   register or heartbeat (same thing)
 //        Authorization: Bearer <token>
-//        body {"name": "...", "role": "master|worker|standalone",
+//        body {"name": "...", "role": "<role name: [a-z][a-z0-9-]{0,31}>",
 //              "ip": "..." (optional, default: the connection's source),
 //              "on_behalf": true (optional)}
-//        -> 201 created / 200 refreshed, {"status","name","ip","version"}
+//        -> 201 created / 200 refreshed or moved (same name, new ip),
+//           {"status","name","ip","version"}
 //        -> 400 {"error":"<field>: ..."}, 401, 403 ip mismatch, 409 name
-//           conflict, 413 body too large, 429 rate limited, 503 table full
-//   GET  /v1/cluster/hosts     {"version":N,"hosts":[{"ip","name"}]}
+//           conflict (the table no longer refuses names; see
+//           membership.hpp), 413 body too large, 429 rate limited,
+//           503 table full
+//   GET  /v1/cluster/hosts     {"version":N,"hosts":[{"ip","name"}]}: the
+//                              members, plus static entries no member
+//                              overrides by name
 //        ?format=hosts         the same as text/plain "ip name" lines
 //   GET  /v1/cluster/members   {"version":N,"members":[{name,ip,role,state,
-//                               age_ms}],"static":[{ip,name}]}
+//                               age_ms}],"static":[{ip,name}] (as configured,
+//                               overridden or not),"departed":[{name,ip,role,
+//                               removed_ago_ms,removed_at (UTC ISO 8601)}]}
 //
 // Decisions (why):
 //  * GETs are unauthenticated: names and IPs are not secrets (they end up in

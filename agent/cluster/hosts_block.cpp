@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "cluster/host_validation.hpp"
 #include <unistd.h>
@@ -33,6 +34,12 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     start = end;
   }
   return lines;
+}
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
 }
 
 std::string render_block(const std::vector<HostEntry>& entries) {
@@ -71,6 +78,21 @@ CleanEntries clean_entries(const std::vector<HostEntry>& entries) {
     return a.name != b.name ? a.name < b.name : a.ip < b.ip;
   });
   out.entries.erase(std::unique(out.entries.begin(), out.entries.end()), out.entries.end());
+  return out;
+}
+
+CleanEntries overlay_entries(const std::vector<HostEntry>& primary,
+                             const std::vector<HostEntry>& fallback) {
+  CleanEntries p = clean_entries(primary);
+  CleanEntries f = clean_entries(fallback);
+  std::set<std::string> taken;
+  for (const auto& e : p.entries) taken.insert(lower_ascii(e.name));
+  std::vector<HostEntry> all = std::move(p.entries);
+  for (auto& e : f.entries)
+    if (taken.count(lower_ascii(e.name)) == 0) all.push_back(std::move(e));
+  CleanEntries out = clean_entries(all);  // re-sorts; cannot reject anything
+  out.rejected = std::move(p.rejected);
+  out.rejected.insert(out.rejected.end(), f.rejected.begin(), f.rejected.end());
   return out;
 }
 

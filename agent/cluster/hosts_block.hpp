@@ -45,6 +45,14 @@ struct CleanEntries {
 };
 CleanEntries clean_entries(const std::vector<HostEntry>& entries);
 
+// `primary` plus those `fallback` entries whose name no valid primary entry
+// has, cleaned as above. Names are compared ignoring ASCII case, as glibc's
+// files backend does. Used wherever a live registration must win over a
+// static `hosts` entry of the same name: the master's snapshot (members over
+// static hosts) and each node's block (master's list over local static).
+CleanEntries overlay_entries(const std::vector<HostEntry>& primary,
+                             const std::vector<HostEntry>& fallback);
+
 struct MergedHosts {
   std::string content;
   std::vector<RejectedEntry> rejected;

@@ -1,5 +1,7 @@
 #include "cluster/membership.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <random>
 
@@ -13,15 +15,19 @@ std::string_view to_string(MemberState s) {
 }
 
 bool valid_role(std::string_view role) {
-  return role == "master" || role == "worker" || role == "standalone";
+  if (role.empty() || role.size() > 32 || role.front() < 'a' || role.front() > 'z') return false;
+  return std::all_of(role.begin(), role.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
 }
 
 Membership::Membership(std::vector<HostEntry> static_hosts, MembershipOptions opts, NowFn now)
-    // Static entries come from validated NodeConfig, but clean them anyway so
-    // the reserved-name check compares canonical IPs.
-    : static_(clean_entries(static_hosts).entries),
-      opts_(opts),
+    : opts_(opts),
       now_(std::move(now)),
+      // Static entries come from validated NodeConfig, but clean them anyway
+      // so the snapshot compares canonical IPs.
+      static_(clean_entries(static_hosts).entries),
+      remove_after_(opts.remove_after),
       // A restarted master must not reuse version numbers a worker already
       // applied, or the worker would skip fetching the new table. 2^32 random
       // starting points spaced 2^20 apart make a collision negligible.
@@ -31,26 +37,50 @@ MemberState Membership::state_of(const Member& m, Clock::time_point now) const {
   return now - m.last_seen > opts_.missing_after ? MemberState::missing : MemberState::alive;
 }
 
+void Membership::depart_locked(std::map<std::string, Member>::iterator it,
+                               Clock::time_point now) const {
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.last_seen);
+  spdlog::info("membership: removed {} {} (missing for {} s)", it->first, it->second.ip, secs.count());
+  departed_.push_back({it->first, it->second.ip, it->second.role, now, {}});
+  while (departed_.size() > kMaxDeparted) departed_.pop_front();
+  members_.erase(it);
+  ++version_;
+}
+
+void Membership::sweep_locked(Clock::time_point now) const {
+  if (remove_after_ <= std::chrono::milliseconds::zero()) return;
+  for (auto it = members_.begin(); it != members_.end();) {
+    auto next = std::next(it);
+    if (now - it->second.last_seen > remove_after_) depart_locked(it, now);
+    it = next;
+  }
+}
+
+void Membership::set_remove_after(std::chrono::milliseconds d) {
+  std::lock_guard lock(mu_);
+  remove_after_ = d;
+}
+
+void Membership::sweep() {
+  std::lock_guard lock(mu_);
+  sweep_locked(now_());
+}
+
 UpsertResult Membership::upsert(const Registration& r) {
   if (auto s = validate_hostname(r.name); !s) return {UpsertResult::invalid, "name: " + s.error()};
   auto ip = canonical_ip(r.ip);
   if (!ip) return {UpsertResult::invalid, "ip: " + ip.error()};
-  if (!valid_role(r.role)) return {UpsertResult::invalid, "role: must be master, worker or standalone"};
-
-  for (const auto& s : static_) {
-    if (s.name == r.name && s.ip != ip.value())
-      return {UpsertResult::conflict, "name: reserved by a static hosts entry with another ip"};
-  }
+  if (!valid_role(r.role)) return {UpsertResult::invalid, std::string(kRoleRule)};
 
   std::lock_guard lock(mu_);
   const auto now = now_();
+  sweep_locked(now);
   auto it = members_.find(r.name);
   if (it != members_.end()) {
     Member& m = it->second;
     UpsertResult::Code code = UpsertResult::refreshed;
     if (m.ip != ip.value()) {
-      if (state_of(m, now) == MemberState::alive)
-        return {UpsertResult::conflict, "name: registered by an alive member with another ip"};
+      spdlog::info("membership: {} moved {} -> {}", r.name, m.ip, ip.value());
       code = UpsertResult::moved;
     }
     if (m.ip != ip.value() || m.role != r.role) ++version_;
@@ -67,16 +97,29 @@ UpsertResult Membership::upsert(const Registration& r) {
       if (oldest == members_.end() || i->second.last_seen < oldest->second.last_seen) oldest = i;
     }
     if (oldest == members_.end()) return {UpsertResult::full, "members: table full"};
-    members_.erase(oldest);
+    depart_locked(oldest, now);
   }
   members_.emplace(r.name, Member{ip.value(), r.role, now});
+  // Back again: no longer departed.
+  departed_.erase(std::remove_if(departed_.begin(), departed_.end(),
+                                 [&](const Departed& d) { return d.name == r.name; }),
+                  departed_.end());
   ++version_;
   return {UpsertResult::created, {}};
+}
+
+void Membership::set_static_hosts(std::vector<HostEntry> hosts) {
+  auto clean = clean_entries(hosts).entries;
+  std::lock_guard lock(mu_);
+  if (clean == static_) return;
+  static_ = std::move(clean);
+  ++version_;
 }
 
 std::vector<MemberView> Membership::members() const {
   std::lock_guard lock(mu_);
   const auto now = now_();
+  sweep_locked(now);
   std::vector<MemberView> out;
   out.reserve(members_.size());
   for (const auto& [name, m] : members_) {
@@ -86,24 +129,37 @@ std::vector<MemberView> Membership::members() const {
   return out;  // std::map keeps names sorted
 }
 
+std::vector<HostEntry> Membership::static_hosts() const {
+  std::lock_guard lock(mu_);
+  return static_;
+}
+
+std::vector<Membership::Departed> Membership::departed() const {
+  std::lock_guard lock(mu_);
+  const auto now = now_();
+  sweep_locked(now);
+  std::vector<Departed> out(departed_.begin(), departed_.end());
+  for (auto& d : out) d.since = std::chrono::duration_cast<std::chrono::milliseconds>(now - d.removed_at);
+  return out;
+}
+
 Membership::HostsSnapshot Membership::hosts_snapshot() const {
   HostsSnapshot snap;
-  std::vector<HostEntry>& out = snap.hosts;
-  out = static_;
+  std::vector<HostEntry> registered, statics;
   {
     std::lock_guard lock(mu_);
+    sweep_locked(now_());
     snap.version = version_;
-    for (const auto& [name, m] : members_) out.push_back({m.ip, name});
+    statics = static_;
+    for (const auto& [name, m] : members_) registered.push_back({m.ip, name});
   }
-  std::sort(out.begin(), out.end(), [](const HostEntry& a, const HostEntry& b) {
-    return a.name != b.name ? a.name < b.name : a.ip < b.ip;
-  });
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  snap.hosts = overlay_entries(registered, statics).entries;
   return snap;
 }
 
 uint64_t Membership::version() const {
   std::lock_guard lock(mu_);
+  sweep_locked(now_());
   return version_;
 }
 

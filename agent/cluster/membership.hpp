@@ -3,22 +3,28 @@
 // registered over the cluster API and keep heartbeating.
 //
 // Policy (why):
+//  * The token is the trust boundary: a registration with a valid token is
+//    believed. A member re-registering under its name from a new IP MOVES
+//    (code `moved`, version bump), alive or not: a worker that rebooted with
+//    a new DHCP lease, or was rescheduled, must not be locked out of its own
+//    name until it counts as missing.
+//  * Static `hosts` (user_data) are a starting point, never an override: a
+//    registered member's (name, ip) replaces every static entry of that name
+//    in hosts_snapshot() for as long as the member is in the table.
 //  * A member not heard from for `missing_after` is reported as `missing`,
-//    never silently dropped: operators see it in /v1/cluster/members.
-//  * Missing members STAY in hosts(): a DataNode that misses a few heartbeats
-//    (GC pause, network blip) must still resolve, or HDFS/Spark fail in
-//    confusing ways. Names are only reused (see below), never expired.
-//  * Static names are reserved: a registration may use a static name only
-//    with the static IP (that node heartbeating). Otherwise any token holder
-//    could take over e.g. the master's name.
-//  * A name registered by an alive member cannot move to another IP (409);
-//    once that member is missing, a registration from a new IP takes the
-//    name over (a node rebooted with a new DHCP lease).
+//    and STAYS in hosts(): a DataNode that misses a few heartbeats (GC pause,
+//    network blip) must still resolve, or HDFS/Spark fail in confusing ways.
+//  * A member missing longer than `remove_after` has departed: it is removed
+//    from the table and from hosts (version bump), logged once, and kept in
+//    a short departed list (the last kMaxDeparted) so operators see it left.
 //  * The table is capped; when full, the longest-missing member is evicted
-//    to make room, and if none is missing the registration is refused.
-// State is computed on read from the injected clock, so no sweeper thread.
+//    (and recorded as departed) to make room; if none is missing the
+//    registration is refused.
+// State is computed on read from the injected clock, so no sweeper thread:
+// every public call first removes members past `remove_after` (sweep()).
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -33,8 +39,11 @@ namespace vessel::cluster {
 enum class MemberState { alive, missing };
 std::string_view to_string(MemberState s);
 
-// Roles a node may register with (NodeConfig::role values).
+// A role is data (roles/*.yaml), so only its form is checked: 1-32 chars of
+// [a-z0-9-], starting with a letter. kRoleRule is the error text.
 bool valid_role(std::string_view role);
+inline constexpr std::string_view kRoleRule =
+    "role: must be 1-32 characters of [a-z0-9-], starting with a letter";
 
 struct MemberView {
   std::string name;
@@ -46,6 +55,8 @@ struct MemberView {
 
 struct MembershipOptions {
   std::chrono::milliseconds missing_after{5000};  // 5 heartbeats of 1 s
+  // Missing for longer than this: removed. Zero or less: never removed.
+  std::chrono::milliseconds remove_after{10 * 60 * 1000};
   size_t max_members = 1024;
 };
 
@@ -56,6 +67,7 @@ struct Registration {
 };
 
 struct UpsertResult {
+  // `conflict` is no longer produced by the table (kept for the API's 409).
   enum Code { created, refreshed, moved, invalid, conflict, full };
   Code code;
   std::string message;  // for invalid/conflict/full; names the field
@@ -67,6 +79,15 @@ class Membership {
   using Clock = std::chrono::steady_clock;
   using NowFn = std::function<Clock::time_point()>;
 
+  static constexpr size_t kMaxDeparted = 64;
+  struct Departed {
+    std::string name;
+    std::string ip;
+    std::string role;
+    Clock::time_point removed_at;        // on the injected clock
+    std::chrono::milliseconds since{0};  // removed this long ago (filled by departed())
+  };
+
   explicit Membership(std::vector<HostEntry> static_hosts, MembershipOptions opts = {},
                       NowFn now = &Clock::now);
 
@@ -74,11 +95,22 @@ class Membership {
   // the API validates too, but this table feeds /etc/hosts on every node).
   UpsertResult upsert(const Registration& r);
 
+  // Replaces the static entries (config reload). Thread-safe; the version
+  // changes when the cleaned list does.
+  void set_static_hosts(std::vector<HostEntry> hosts);
+  // Replaces MembershipOptions::remove_after (thread-safe).
+  void set_remove_after(std::chrono::milliseconds d);
+  // Removes members missing longer than remove_after. Every other public
+  // call does this first; calling it on a timer only makes the log prompt.
+  void sweep();
+
   std::vector<MemberView> members() const;  // sorted by name
-  std::vector<HostEntry> static_hosts() const { return static_; }
-  // Static entries plus every registered member, sorted by (name, ip), and
-  // a version that changes whenever that list or a member's role changes
-  // (read under one lock, so the pair is consistent).
+  std::vector<HostEntry> static_hosts() const;
+  std::vector<Departed> departed() const;   // oldest first, at most kMaxDeparted
+  // Every registered member plus the static entries whose name no member
+  // has, sorted by (name, ip), and a version that changes whenever that list
+  // or a member's role changes (read under one lock, so the pair is
+  // consistent).
   struct HostsSnapshot {
     uint64_t version = 0;
     std::vector<HostEntry> hosts;
@@ -94,13 +126,18 @@ class Membership {
     Clock::time_point last_seen;
   };
   MemberState state_of(const Member& m, Clock::time_point now) const;
+  // Callers hold mu_. Logically const: removal is a function of the clock.
+  void sweep_locked(Clock::time_point now) const;
+  void depart_locked(std::map<std::string, Member>::iterator it, Clock::time_point now) const;
 
-  const std::vector<HostEntry> static_;
   const MembershipOptions opts_;
   const NowFn now_;
-  mutable std::mutex mu_;
-  std::map<std::string, Member> members_;
-  uint64_t version_;  // starts random: see constructor
+  mutable std::mutex mu_;  // guards everything below
+  std::vector<HostEntry> static_;
+  std::chrono::milliseconds remove_after_;
+  mutable std::map<std::string, Member> members_;
+  mutable std::deque<Departed> departed_;
+  mutable uint64_t version_;  // starts random: see constructor
 };
 
 }  // namespace vessel::cluster

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cluster/hosts_block.hpp"
@@ -108,6 +109,27 @@ std::optional<uint64_t> members_version(const std::string& body) {
   return j["version"].get<uint64_t>();
 }
 
+// The refusal as "<code> <reason>[: <master's error field>]".
+std::string refusal(const Reply& r) {
+  static const std::map<int, const char*> kReasons = {
+      {400, "bad request"}, {401, "unauthorized"},      {403, "forbidden"},
+      {409, "conflict"},    {413, "payload too large"}, {429, "too many requests"},
+      {500, "server error"}, {503, "unavailable"}};
+  auto it = kReasons.find(r.status);
+  std::string out = std::to_string(r.status) + " " + (it == kReasons.end() ? "error" : it->second);
+  // A 401 body can only repeat what we sent; do not even look at it.
+  if (auto e = error_field(r.body); !e.empty() && r.status != 401) out += ": " + e;
+  return out;
+}
+
+// Defence in depth: nothing a peer sends back may put our token in /status.
+void scrub(std::string& s, const Secret& token) {
+  const std::string& t = token.reveal();
+  if (t.empty()) return;
+  for (size_t p = s.find(t); p != std::string::npos; p = s.find(t, p))
+    s.replace(p, t.size(), "<redacted>");
+}
+
 bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
     return x.name == y.name && x.ip == y.ip && x.role == y.role;
@@ -116,7 +138,13 @@ bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView
 
 }  // namespace
 
-ClusterSync::ClusterSync(ClusterSyncOptions opts) : opts_(std::move(opts)) {}
+ClusterSync::ClusterSync(ClusterSyncOptions opts)
+    : opts_(std::move(opts)),
+      master_host_(opts_.master_host),
+      master_port_(opts_.master_port),
+      static_hosts_(opts_.static_hosts) {
+  if (opts_.local && opts_.remove_after) opts_.local->set_remove_after(*opts_.remove_after);
+}
 
 ClusterSync::~ClusterSync() { stop(); }
 
@@ -149,6 +177,27 @@ ClusterSyncStatus ClusterSync::snapshot() const {
   return status_;
 }
 
+void ClusterSync::set_static_hosts(std::vector<HostEntry> hosts) {
+  {
+    std::lock_guard lock(mu_);
+    static_hosts_ = std::move(hosts);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+void ClusterSync::set_master(std::string host, int port) {
+  {
+    std::lock_guard lock(mu_);
+    if (host == master_host_ && port == master_port_) return;
+    master_host_ = std::move(host);
+    master_port_ = port;
+    master_changed_ = true;
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
 milliseconds ClusterSync::backoff(unsigned failures) {
   // "Equal jitter": half the exponential step fixed, half random, so many
   // workers retrying a restarted master spread out. Never below interval.
@@ -162,35 +211,42 @@ milliseconds ClusterSync::backoff(unsigned failures) {
 void ClusterSync::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    wake_ = false;
     lock.unlock();
     const Outcome o = tick();
     lock.lock();
     if (stopping_) break;
     const milliseconds delay =
         o == Outcome::ok ? opts_.interval : backoff(status_.consecutive_failures);
-    cv_.wait_for(lock, delay, [this] { return stopping_; });
+    cv_.wait_for(lock, delay, [this] { return stopping_ || wake_; });
   }
 }
 
 ClusterSync::Outcome ClusterSync::tick() {
-  std::string error;
-  const Outcome o = opts_.local ? tick_local(error) : tick_remote(error);
+  Target t;
+  {
+    std::lock_guard lock(mu_);
+    t = {master_host_, master_port_, master_changed_, static_hosts_};
+    master_changed_ = false;
+  }
+  TickResult res;
+  const Outcome o = opts_.local ? tick_local(res) : tick_remote(t, res);
 
   // Always (re)write the block from what we know, so static hosts are
   // present before the master first answers and a hand-edited block is
   // repaired; sync_hosts_file skips the write when nothing changed.
-  std::vector<HostEntry> entries = master_hosts_;
-  entries.insert(entries.end(), opts_.static_hosts.begin(), opts_.static_hosts.end());
-  auto synced = sync_hosts_file(opts_.hosts_path, entries);
-  size_t written_entries = 0;
-  if (!synced) {
-    if (error.empty()) error = "hosts file: " + synced.error();
-  } else {
-    for (const auto& r : synced->rejected)
-      spdlog::warn("cluster: hosts entry dropped ({})", r.reason);
-    written_entries = clean_entries(entries).entries.size();
-  }
+  CleanEntries entries = overlay_entries(master_hosts_, t.static_hosts);
+  for (const auto& r : entries.rejected) spdlog::warn("cluster: hosts entry dropped ({})", r.reason);
+  auto synced = sync_hosts_file(opts_.hosts_path, entries.entries);
+  if (!synced && res.error.empty()) res.error = "hosts file: " + synced.error();
+  publish(o, std::move(res), bool(synced), synced ? entries.entries.size() : 0, t);
+  return synced ? o : (o == Outcome::ok ? Outcome::refused : o);
+}
 
+void ClusterSync::publish(Outcome o, TickResult res, bool synced, size_t written_entries,
+                          const Target& t) {
+  scrub(res.error, opts_.token);
+  scrub(res.reg_error, opts_.token);
   std::lock_guard lock(mu_);
   const bool was_reachable = status_.master_reachable;
   status_.master_reachable = o != Outcome::unreachable;
@@ -203,28 +259,35 @@ ClusterSync::Outcome ClusterSync::tick() {
   } else if (o != Outcome::ok) {
     ++status_.consecutive_failures;
   }
-  if (error != status_.last_error && !error.empty())
-    spdlog::warn("cluster: {}", error);  // once per distinct error, not per tick
+  if (res.error != status_.last_error && !res.error.empty())
+    spdlog::warn("cluster: {}", res.error);  // once per distinct error, not per tick
   if (!opts_.local && !was_reachable && status_.master_reachable)
-    spdlog::info("cluster: master {}:{} reachable", opts_.master_host, opts_.master_port);
-  status_.last_error = std::move(error);
-  return synced ? o : (o == Outcome::ok ? Outcome::refused : o);
+    spdlog::info("cluster: master {}:{} reachable", t.host, t.port);
+  status_.last_error = std::move(res.error);
+  status_.registered = res.registered;
+  status_.registration_error = res.registered ? std::string() : std::move(res.reg_error);
 }
 
-ClusterSync::Outcome ClusterSync::tick_local(std::string& error) {
+ClusterSync::Outcome ClusterSync::tick_local(TickResult& res) {
   Membership& m = *opts_.local;
-  if (!opts_.name.empty()) {
+  if (opts_.name.empty()) {
+    res.reg_error = "name: not configured, not registering";
+  } else {
     UpsertResult r = m.upsert({opts_.name, opts_.advertise_ip, opts_.role});
-    if (!r.ok()) error = "register: " + r.message;
+    res.registered = r.ok();
+    if (!r.ok()) res.error = res.reg_error = "register: " + r.message;
   }
+  m.sweep();
   auto snap = m.hosts_snapshot();
   if (!applied_version_ || *applied_version_ != snap.version)
     apply({snap.version, std::move(snap.hosts), m.members()});
-  return error.empty() ? Outcome::ok : Outcome::refused;
+  return res.error.empty() ? Outcome::ok : Outcome::refused;
 }
 
-ClusterSync::Outcome ClusterSync::tick_remote(std::string& error) {
-  auto cli = std::make_shared<httplib::Client>(opts_.master_host, opts_.master_port);
+ClusterSync::Outcome ClusterSync::tick_remote(const Target& t, TickResult& res) {
+  // Another master may count versions differently: refetch everything.
+  if (t.changed) applied_version_.reset();
+  auto cli = std::make_shared<httplib::Client>(t.host, t.port);
   const auto to = opts_.request_timeout;
   cli->set_connection_timeout(to);
   cli->set_read_timeout(to);
@@ -252,28 +315,35 @@ ClusterSync::Outcome ClusterSync::tick_remote(std::string& error) {
     // The master may come back as a new process whose version counter could
     // coincide with ours: refetch everything after any outage.
     applied_version_.reset();
-    error = "master " + opts_.master_host + ":" + std::to_string(opts_.master_port) +
-            " unreachable: " + r.error();
+    res.reg_error = "unreachable: " + r.error();
+    res.error = "master " + t.host + ":" + std::to_string(t.port) + " unreachable: " + r.error();
     return Outcome::unreachable;
   }
   std::optional<uint64_t> version;
   Outcome outcome = Outcome::ok;
   if (r->status == 200 || r->status == 201) {
+    res.registered = true;
     auto j = json::parse(r->body, nullptr, false);
     if (j.is_object() && j.contains("version") && j["version"].is_number_unsigned())
       version = j["version"].get<uint64_t>();
   } else {
     // Keep syncing hosts below (GETs need no token): a node with a bad token
     // still resolves its peers, and /status says why it is not registered.
-    error = "register: HTTP " + std::to_string(r->status);
-    if (r->status == 401) error += " (cluster token rejected)";
-    if (auto e = error_field(r->body); !e.empty() && r->status != 401) error += ": " + e;
+    res.reg_error = refusal(*r);
+    res.error = "register: HTTP " + std::to_string(r->status);
+    if (r->status == 401) res.error += " (cluster token rejected)";
+    if (auto e = error_field(r->body); !e.empty() && r->status != 401) res.error += ": " + e;
     outcome = r->status >= 500 || r->status == 429 ? Outcome::unreachable : Outcome::refused;
   }
   if (version && applied_version_ && *version == *applied_version_) return outcome;
+  const Outcome fetched = fetch_remote(*cli, res);
+  return fetched == Outcome::ok ? outcome : fetched;
+}
 
-  // 2. Hosts (and members, for the callback) changed: fetch both.
-  auto h = exchange(*cli, "GET", "/v1/cluster/hosts", {}, "");
+// 2. Hosts (and members, for the callback) changed: fetch both.
+ClusterSync::Outcome ClusterSync::fetch_remote(httplib::Client& cli, TickResult& res) {
+  std::string& error = res.error;
+  auto h = exchange(cli, "GET", "/v1/cluster/hosts", {}, "");
   if (!h || h->status != 200) {
     if (error.empty()) error = "hosts: " + (h ? "HTTP " + std::to_string(h->status) : h.error());
     return h ? Outcome::refused : Outcome::unreachable;
@@ -284,7 +354,7 @@ ClusterSync::Outcome ClusterSync::tick_remote(std::string& error) {
     return Outcome::refused;
   }
   Fetched f{hosts->first, std::move(hosts->second), last_members_};
-  auto m = exchange(*cli, "GET", "/v1/cluster/members", {}, "");
+  auto m = exchange(cli, "GET", "/v1/cluster/members", {}, "");
   auto members = m && m->status == 200 ? parse_members(m->body) : Error{"members: fetch failed"};
   if (members) f.members = std::move(members.value());
   const bool consistent = members && m && members_version(m->body) == f.version;
@@ -292,7 +362,7 @@ ClusterSync::Outcome ClusterSync::tick_remote(std::string& error) {
   // Without the member list, or if the table moved between the two GETs,
   // refetch next tick so neither the callback nor a host is lost.
   if (!consistent) applied_version_.reset();
-  return outcome;
+  return Outcome::ok;
 }
 
 void ClusterSync::apply(Fetched f) {

@@ -4,8 +4,20 @@
 // Each tick (every `interval`, 1 s by default) it registers/heartbeats with
 // the master, and when the master's hosts version changed it fetches the
 // hosts list and the member list. Every tick it then syncs /etc/hosts with
-// (last known master hosts) ∪ (local static hosts); the write is skipped when
+// (last known master hosts) ∪ (local static hosts), where a local static
+// entry whose name the master's list has is dropped: static hosts are a
+// starting point (they let a node reach the master before it answers), the
+// master's list is what the cluster really is. The write is skipped when
 // nothing changed, and a hand-edited block is repaired within one tick.
+//
+// Reload: set_static_hosts() and set_master() are thread-safe, wake the loop
+// and take effect at the next tick (at once, not after the current backoff).
+//
+// Registration: status `registered` says whether the master accepted our
+// last registration/heartbeat; when not, `registration_error` says why
+// ("401 unauthorized", "409 conflict: name: ...", "unreachable: ..."), so the
+// node can report that it is not READY. 401/403/409 count as refusals and
+// back off like any failure; hosts keep syncing (the GETs need no token).
 //
 // Latency: a joining worker registers at once on start, and every other node
 // polls once per interval, so it appears in every node's hosts file within
@@ -44,18 +56,21 @@ namespace vessel::cluster {
 
 struct ClusterSyncOptions {
   std::string master_host;  // IP or name; a name should be in static_hosts
-  int master_port = 0;
+  int master_port = 0;      // master_host/port: see also set_master()
   Secret token;
   std::string name;          // this node's hostname
-  std::string role;          // master | worker | standalone
+  std::string role;          // a role name (see valid_role)
   std::string advertise_ip;  // empty: the master records the connection's source
   bool on_behalf = false;    // advertise_ip differs from the source (NAT)
   std::string hosts_path = "/etc/hosts";
-  std::vector<HostEntry> static_hosts;  // written even before the master answers
+  std::vector<HostEntry> static_hosts;  // written even before the master answers; see set_static_hosts()
   std::chrono::milliseconds interval{1000};
   std::chrono::milliseconds backoff_max{10000};
   std::chrono::milliseconds request_timeout{2000};  // bounds stop() latency too
   Membership* local = nullptr;  // master: use the table in-process
+  // Master only (with `local`): when set, applied to the table at
+  // construction (Membership::set_remove_after). Unset: the table's own.
+  std::optional<std::chrono::milliseconds> remove_after;
 };
 
 // What /status shows. Contains no secrets: errors are built from status
@@ -69,6 +84,8 @@ struct ClusterSyncStatus {
   size_t hosts = 0;        // entries in our hosts block
   uint64_t version = 0;    // master's hosts version last applied
   unsigned consecutive_failures = 0;
+  bool registered = false;         // the master accepted our last registration/heartbeat
+  std::string registration_error;  // why not; empty when registered; never the token
   std::optional<std::chrono::system_clock::time_point> last_sync;  // last successful tick
 };
 
@@ -90,6 +107,10 @@ class ClusterSync {
   void stop();
   ClusterSyncStatus snapshot() const;
 
+  // Reload (thread-safe): effective at the next tick, which they trigger.
+  void set_static_hosts(std::vector<HostEntry> hosts);
+  void set_master(std::string host, int port);
+
  private:
   struct Fetched {
     uint64_t version = 0;
@@ -97,11 +118,24 @@ class ClusterSync {
     std::vector<MemberView> members;
   };
   enum class Outcome { ok, unreachable, refused };
+  struct TickResult {
+    std::string error;      // for last_error
+    bool registered = false;
+    std::string reg_error;  // for registration_error
+  };
+  struct Target {  // a copy of the reloadable settings, for one tick
+    std::string host;
+    int port = 0;
+    bool changed = false;  // set_master() since the last tick
+    std::vector<HostEntry> static_hosts;
+  };
 
   void run();
   Outcome tick();
-  Outcome tick_remote(std::string& error);
-  Outcome tick_local(std::string& error);
+  Outcome tick_remote(const Target& t, TickResult& res);
+  Outcome tick_local(TickResult& res);
+  Outcome fetch_remote(httplib::Client& cli, TickResult& res);
+  void publish(Outcome o, TickResult res, bool synced, size_t written_entries, const Target& t);
   void apply(Fetched f);
   std::chrono::milliseconds backoff(unsigned failures);
 
@@ -111,6 +145,11 @@ class ClusterSync {
   mutable std::mutex mu_;  // guards everything below
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool wake_ = false;  // reload: tick now
+  std::string master_host_;
+  int master_port_ = 0;
+  bool master_changed_ = false;
+  std::vector<HostEntry> static_hosts_;
   std::shared_ptr<httplib::Client> client_;  // in-flight, so stop() can cut it
   ClusterSyncStatus status_;
   std::thread thread_;

@@ -2,10 +2,14 @@
 // Helpers for cluster tests: a real httplib server on 127.0.0.1 with an
 // ephemeral port, run in its own thread.
 #include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <thread>
 
 namespace vessel::test {
@@ -48,6 +52,29 @@ struct FakeClock {
   auto fn() {
     return [this] { return t; };
   }
+};
+
+// Captures what spdlog's default logger prints while alive, then restores it.
+// Read text() only while no other thread logs (the stream is not locked).
+class LogCapture {
+ public:
+  LogCapture() : saved_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    sink->set_pattern("%v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(saved_); }
+  std::string text() const { return out_.str(); }
+  size_t count(const std::string& needle) const {
+    const std::string t = text();
+    size_t n = 0;
+    for (size_t p = t.find(needle); p != std::string::npos; p = t.find(needle, p + 1)) ++n;
+    return n;
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> saved_;
+  std::ostringstream out_;
 };
 
 }  // namespace vessel::test

@@ -158,7 +158,8 @@ TEST_CASE("malformed and invalid bodies: 400 naming the field", "[cluster][api]"
       {R"({"name":"w1\n6.6.6.6 bank","role":"worker"})", "name:"},
       {R"({"name":"w_1","role":"worker"})", "name:"},
       {R"({"name":"w1"})", "role:"},
-      {R"({"name":"w1","role":"boss"})", "role:"},
+      {R"({"name":"w1","role":"Boss"})", "role:"},
+      {R"({"name":"w1","role":"9-lives"})", "role:"},
       {R"({"name":"w1","role":"worker","ip":"127.0.0.1\n6.6.6.6 bank"})", "ip:"},
       {R"({"name":"w1","role":"worker","ip":42})", "ip:"},
       {R"({"name":"w1","role":"worker","on_behalf":"yes"})", "on_behalf:"},
@@ -188,12 +189,56 @@ TEST_CASE("registering another address needs on_behalf", "[cluster][api]") {
   CHECK(f.members.members()[0].ip == "10.0.0.11");
 }
 
-TEST_CASE("name conflicts are 409", "[cluster][api]") {
+// This test used to assert 409 for both requests below: it documented
+// issue 9's bug. A registered (name, ip) now wins over a static entry, and a
+// live member re-registering from a new ip moves.
+TEST_CASE("regress: a static name and a moved worker register over the API", "[cluster][api]") {
   ApiFixture f;
-  auto r = f.post(R"({"name":"master","role":"worker"})");  // static master is 10.0.0.1
+  auto r = f.post(R"({"name":"master","role":"master"})");  // static master is 10.0.0.1
   REQUIRE(r);
-  CHECK(r->status == 409);
-  CHECK(error_of(r).rfind("name:", 0) == 0);
+  CHECK(r->status == 201);
+  REQUIRE(f.post(R"({"name":"w1","role":"worker","ip":"10.0.0.11","on_behalf":true})")->status == 201);
+  auto moved = f.post(R"({"name":"w1","role":"worker"})");  // alive, now from 127.0.0.1
+  REQUIRE(moved);
+  CHECK(moved->status == 200);
+  CHECK(json::parse(moved->body)["status"] == "moved");
+
+  auto text = f.client().Get("/v1/cluster/hosts?format=hosts");
+  REQUIRE(text);
+  CHECK(text->body == "127.0.0.1 master\n127.0.0.1 w1\n");  // no 10.0.0.1, no 10.0.0.11
+}
+
+TEST_CASE("GET members lists departed members", "[cluster][api]") {
+  test::FakeClock clock;
+  MembershipOptions opts;
+  opts.remove_after = std::chrono::seconds(60);
+  Membership table({}, opts, clock.fn());
+  auto s = std::make_unique<httplib::Server>();
+  register_cluster_routes(*s, table, kToken);
+  test::ServerThread srv(std::move(s));
+  REQUIRE(table.upsert({"w1", "10.0.0.11", "spark-worker"}).ok());
+  httplib::Client c("127.0.0.1", srv.port());
+
+  auto before = c.Get("/v1/cluster/members");
+  REQUIRE(before);
+  CHECK(json::parse(before->body)["departed"] == json::array());
+
+  clock.t += std::chrono::seconds(61);
+  auto after = c.Get("/v1/cluster/members");
+  REQUIRE(after);
+  auto j = json::parse(after->body);
+  CHECK(j["members"] == json::array());
+  REQUIRE(j["departed"].size() == 1);
+  CHECK(j["departed"][0]["name"] == "w1");
+  CHECK(j["departed"][0]["ip"] == "10.0.0.11");
+  CHECK(j["departed"][0]["role"] == "spark-worker");
+  CHECK(j["departed"][0]["removed_ago_ms"] == 0);
+  const std::string at = j["departed"][0]["removed_at"].get<std::string>();
+  CHECK(at.size() == 20);  // 2026-12-03T12:46:02Z
+  CHECK(at.back() == 'Z');
+  auto hosts = c.Get("/v1/cluster/hosts?format=hosts");
+  REQUIRE(hosts);
+  CHECK(hosts->body.empty());
 }
 
 TEST_CASE("rate limit per peer answers 429", "[cluster][api]") {
