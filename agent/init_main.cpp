@@ -2,6 +2,6 @@
 // options, same exit codes; it only exists because it starts faster (libc is
 // its only shared library, see CMakeLists.txt). argv[0] plays the role of
 // the "init" word in `vessel init ...`.
-#include "cli/commands.hpp"
+#include "init/init_cmd.hpp"
 
 int main(int argc, char** argv) { return vessel::cli::cmd_init(argc, argv); }

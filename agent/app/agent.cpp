@@ -12,18 +12,20 @@
 #include <memory>
 
 #include "app/effects.hpp"
+#include "app/node.hpp"
 #include "app/plan.hpp"
 #include "app/render_cmd.hpp"
 #include "cluster/api.hpp"
 #include "cluster/hosts_block.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/sync.hpp"
-#include "config/load.hpp"
+#include "source/load.hpp"
 #include "health/server.hpp"
 #include "init/reaper.hpp"
 #include "init/signals.hpp"
 #include "init/spawn.hpp"
 #include "supervise/supervisor.hpp"
+#include "util/backoff.hpp"
 #include "util/log.hpp"
 
 extern char** environ;
@@ -117,34 +119,63 @@ PlanFacts plan_facts(const AgentOptions& o, const std::map<std::string, std::str
   return f;
 }
 
-// Loads cloud data and turns it into a plan; shared by boot and SIGHUP.
-Result<BootPlan> load_plan(const AgentOptions& o) {
+// The edge of every event that re-reads the world: the config source, the
+// role files and the local facts. Shared by boot, SIGHUP and `vessel render`.
+Result<NodeInputs> gather_inputs(const AgentOptions& o) {
   auto env = environment_map();
   auto cfg = load_node_config(source_options(o, env));
   if (!cfg) return cfg.error_value();
   for (const auto& w : cfg->warnings) spdlog::warn("config: {}", w);
-  return make_plan(*cfg, plan_facts(o, env));
+  auto roles = read_role_files(o.roles_dir);
+  if (!roles) return Error{roles.error()};
+  NodeInputs in;
+  in.cfg = std::move(*cfg);
+  in.facts = plan_facts(o, env);
+  in.facts.role_files = std::move(*roles);
+  return in;
 }
 
-std::vector<HostEntry> static_hosts(const BootPlan& p) {
-  std::vector<HostEntry> hosts = p.cfg.hosts;
-  if (!p.cfg.hostname.empty() && p.self_ip != "127.0.0.1") hosts.push_back({p.self_ip, p.cfg.hostname});
-  return hosts;
+Result<BootPlan> load_plan(const AgentOptions& o) {
+  auto in = gather_inputs(o);
+  if (!in) return in.error_value();
+  return make_plan(in->cfg, in->facts);
 }
 
-Status apply_plan(const BootPlan& p, const AgentOptions& o) {
-  if (auto st = write_files(p.files); !st) return st;
-  for (const auto& f : p.files) spdlog::info("wrote {}", f.path);
-  if (auto st = ensure_role_dirs(p.services.dirs); !st) return st;
-  if (!o.hosts_file.empty()) {
-    auto r = cluster::sync_hosts_file(o.hosts_file, static_hosts(p));
-    if (!r) spdlog::warn("hosts: {}", r.error());
+// Effects on the local filesystem.
+class FsEffects : public NodeEffects {
+ public:
+  Status write_files(const std::vector<RenderedFile>& files) override { return vessel::write_files(files); }
+  Status ensure_dirs(const std::vector<DirSpec>& dirs) override { return ensure_role_dirs(dirs); }
+};
+
+// PeerDirectory over the hosts file: before ClusterSync runs (boot) the
+// static hosts are written directly; afterwards ClusterSync (and on the
+// master the member table) own the file and get the changes.
+class HostsFilePeers : public PeerDirectory {
+ public:
+  explicit HostsFilePeers(std::string hosts_path) : path_(std::move(hosts_path)) {}
+  void attach(cluster::ClusterSync* sync, cluster::Membership* members, int port, bool local_master) {
+    sync_ = sync, members_ = members, port_ = port, local_master_ = local_master;
   }
-  return ok();
-}
+  void set_static_hosts(const std::vector<HostEntry>& hosts) override {
+    if (members_) members_->set_static_hosts(hosts);
+    if (sync_) return sync_->set_static_hosts(hosts);
+    if (path_.empty()) return;
+    if (auto r = cluster::sync_hosts_file(path_, hosts); !r) spdlog::warn("hosts: {}", r.error());
+  }
+  void set_master(const std::string& host) override {
+    if (sync_ && !local_master_) sync_->set_master(host, port_);
+  }
 
-int supervise(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, HealthServer& health, int sigfd) {
-  Supervisor sup(std::move(set), std::move(hooks), board, sigfd);
+ private:
+  std::string path_;
+  cluster::ClusterSync* sync_ = nullptr;
+  cluster::Membership* members_ = nullptr;
+  int port_ = 0;
+  bool local_master_ = false;
+};
+
+int supervise(Supervisor& sup, HealthServer& health) {
   int code = sup.run();
   health.stop();
   return code;
@@ -172,36 +203,31 @@ int run_services_file(const AgentOptions& o, int sigfd, const HostPort& addr) {
   hooks.identity.version = VESSEL_VERSION;
   hooks.identity.source = "services-file";
   hooks.identity.role = set->role;
-  return supervise(std::move(*set), std::move(hooks), board, health, sigfd);
+  Supervisor sup(std::move(*set), std::move(hooks), board, sigfd);
+  return supervise(sup, health);
 }
 
-// Waits for a usable plan. A source that is down, slow or answers garbage
-// is retried with backoff while the health port says why the node is not
-// ready; SIGTERM ends the wait cleanly. A wrong configuration exits 2 at once.
-Result<BootPlan> wait_for_plan(const AgentOptions& o, int sigfd, const HostPort& addr, bool& stop) {
-  // The health port is up before the first attempt: a metadata service that
-  // accepts and never answers can hold one attempt for timeout x retries,
-  // and an orchestrator probing /healthz meanwhile must not see a dead node.
-  StatusBoard board;
-  HealthServer health(board);
-  if (auto st = health.start(addr); !st) return Error{st.error()};
-  auto waiting = [&board](const std::string& why) {
-    AgentStatus st;
-    st.node = own_hostname();
-    st.version = VESSEL_VERSION;
-    st.problems.push_back("waiting for configuration: " + why);
-    board.publish(st);
-  };
-  waiting("first attempt in progress");
-  auto plan = load_plan(o);
-  if (plan || !plan.transient()) {
-    health.stop();
-    return plan;
-  }
-  Millis delay{2000};
-  for (int attempt = 1; !plan && plan.transient(); ++attempt) {
-    spdlog::warn("config: attempt {}: {}; retrying in {}s", attempt, plan.error(), delay.count() / 1000);
-    waiting(plan.error());
+// Publishes one agent-level reason for not being ready (before services).
+void publish_waiting(StatusBoard& board, const std::string& why) {
+  AgentStatus st;
+  st.node = own_hostname();
+  st.version = VESSEL_VERSION;
+  st.problems.push_back(why);
+  board.publish(st);
+}
+
+// Waits for usable inputs. A source that is down, slow or answers garbage
+// is retried with backoff while the health port (already up) says why the
+// node is not ready; SIGTERM ends the wait cleanly. A wrong configuration
+// exits 2 at once.
+Result<NodeInputs> wait_for_inputs(const AgentOptions& o, int sigfd, StatusBoard& board, bool& stop) {
+  publish_waiting(board, "waiting for configuration: first attempt in progress");
+  auto in = gather_inputs(o);
+  const BackoffPolicy backoff{Millis{2000}, Millis{30000}};
+  for (unsigned attempt = 1; !in && in.transient(); ++attempt) {
+    const Millis delay = backoff.delay(attempt);
+    spdlog::warn("config: attempt {}: {}; retrying in {}s", attempt, in.error(), delay.count() / 1000);
+    publish_waiting(board, "waiting for configuration: " + in.error());
     pollfd p{sigfd, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(delay.count())) > 0) {
       signalfd_siginfo si;
@@ -209,112 +235,139 @@ Result<BootPlan> wait_for_plan(const AgentOptions& o, int sigfd, const HostPort&
         if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
           spdlog::info("received {} while waiting for configuration; exiting", sig::name(si.ssi_signo));
           stop = true;
-          return plan;
+          return in;
         }
       }
     }
     reap_all([](const Reaped&) {});  // orphans may arrive even now
-    delay = std::min(delay * 2, Millis{30000});
-    plan = load_plan(o);
+    in = gather_inputs(o);
   }
-  health.stop();
-  return plan;
+  return in;
+}
+
+// Why the node does not serve the cluster although its services may run:
+// the master keeps refusing our registration (wrong token, name conflict).
+std::vector<std::string> sync_problems(const cluster::ClusterSync& sync) {
+  auto st = sync.snapshot();
+  if (st.registered || st.registration_error.empty()) return {};
+  return {"cluster: registration refused by the master: " + st.registration_error};
 }
 
 int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
-  bool stop = false;
-  auto plan = wait_for_plan(o, sigfd, addr, stop);
-  if (stop) return 0;
-  if (!plan) {
-    spdlog::error("config: {}", plan.error());
-    return 2;
-  }
-  spdlog::info("plan:\n{}", describe_plan(*plan));
-  if (auto st = apply_plan(*plan, o); !st) {
-    spdlog::error("{}", st.error());
-    return 2;
-  }
-  if (auto st = run_boot_scripts(plan->cfg, o.state_dir, Millis{600000}); !st) {
-    spdlog::error("{}", st.error());
-    return 1;
-  }
+  // One health port for the whole life of the node: up before the first
+  // config attempt (a metadata service that accepts and never answers can
+  // hold one attempt for timeout x retries, and an orchestrator probing
+  // /healthz meanwhile must not see a dead node), through boot scripts,
+  // until the supervisor's shutdown is complete.
   StatusBoard board;
   HealthServer health(board);
-  board.set_provider("config", [cfg = plan->cfg] {
-    return nlohmann::json{{"cluster_id", cfg.cluster_id}, {"master", cfg.master}, {"role_from", cfg.role_from}};
-  });
-
-  // The master keeps the membership; everyone syncs /etc/hosts from it.
-  const bool is_master = plan->cfg.role == "master" || plan->cfg.role == "standalone";
-  std::unique_ptr<cluster::Membership> members;
-  if (is_master) {
-    members = std::make_unique<cluster::Membership>(static_hosts(*plan));
-    if (plan->cfg.token.empty()) {
-      spdlog::warn("no vessel.token: the membership API refuses every registration; "
-                   "workers will only have static hosts");
-    }
-    cluster::register_cluster_routes(health.server(), *members, plan->cfg.token);
-  }
   if (auto st = health.start(addr); !st) {
     spdlog::error("{}", st.error());
     return 2;
   }
+  bool stop = false;
+  auto inputs = wait_for_inputs(o, sigfd, board, stop);
+  if (stop) return 0;
+  if (!inputs) {
+    spdlog::error("config: {}", inputs.error());
+    return 2;
+  }
+  FsEffects fx;
+  HostsFilePeers peers(o.hosts_file);
+  Node node(std::move(*inputs), fx, peers);
+  NodeEvent boot;
+  boot.kind = NodeEventKind::boot;
+  auto set = node.reconcile(boot);
+  if (!set) {
+    spdlog::error("config: {}", set.error());
+    return 2;
+  }
+  const BootPlan& plan = node.plan();
+  spdlog::info("plan:\n{}", describe_plan(plan));
+  publish_waiting(board, "running boot scripts");
+  if (auto st = run_boot_scripts(plan.cfg, o.state_dir, Millis{600000}); !st) {
+    spdlog::error("{}", st.error());
+    return 1;
+  }
+  board.set_provider("config", [&node] { return node.status(); });
+
+  // A role that serves the membership keeps the table; every node (that
+  // one included) syncs its hosts file from it.
+  const bool serves = plan.cfg.caps.serves_membership();
+  std::unique_ptr<cluster::Membership> members;
+  if (serves) {
+    cluster::MembershipOptions mo;
+    mo.remove_after = plan.cfg.cluster.remove_after;
+    members = std::make_unique<cluster::Membership>(static_hosts(plan), mo);
+    if (plan.cfg.token.empty()) {
+      spdlog::warn("no vessel.token: the membership API refuses every registration; "
+                   "workers will only have static hosts");
+    }
+    cluster::register_cluster_routes(health.routes(), *members, plan.cfg.token);
+  }
+  SupervisorHooks hooks;
+  hooks.guard = [&node](const ServiceSpec&, const PreStartStep& step) {
+    if (step.guard == "hdfs-format") return hdfs_format_guard(node.plan());
+    return GuardDecision{GuardDecision::Kind::Refuse, "unknown guard " + step.guard};
+  };
+  hooks.reload = [&node, &o]() -> Result<ServiceSet> {
+    auto in = gather_inputs(o);
+    if (!in) return Error{in.error()};
+    NodeEvent e;
+    e.kind = NodeEventKind::reload;
+    e.cfg = std::move(in->cfg);
+    return node.reconcile(e);
+  };
+  if (plan.cfg.notify) {
+    hooks.on_all_ready = [n = *plan.cfg.notify, host = plan.cfg.hostname, role = plan.cfg.role] {
+      notify_heat_async(n, host, "vessel " + role + " " + host + ": all services READY");
+    };
+  }
+  hooks.identity.node = plan.cfg.hostname;
+  hooks.identity.role = plan.cfg.role;
+  hooks.identity.source = plan.cfg.source;
+  hooks.identity.version = VESSEL_VERSION;
+  Supervisor sup(*set, std::move(hooks), board, sigfd);
+
   std::unique_ptr<cluster::ClusterSync> sync;
-  if (!o.no_cluster_sync) {
+  if (!o.no_cluster_sync && plan.cfg.caps.membership != RoleCaps::Membership::None) {
     cluster::ClusterSyncOptions so;
-    so.master_host = is_master ? "127.0.0.1" : plan->master;
+    so.master_host = serves ? "127.0.0.1" : plan.master;
     so.master_port = health.port();
-    so.token = plan->cfg.token;
-    so.name = plan->cfg.hostname;
-    so.role = plan->cfg.role;
-    so.advertise_ip = plan->self_ip;
+    so.token = plan.cfg.token;
+    so.name = plan.cfg.hostname;
+    so.role = plan.cfg.role;
+    so.advertise_ip = plan.self_ip;
     so.hosts_path = o.hosts_file;
-    so.static_hosts = static_hosts(*plan);
+    so.static_hosts = static_hosts(plan);
     so.local = members.get();
     sync = std::make_unique<cluster::ClusterSync>(so);
-    // New workers change dfs.replication's default and Spark's workers file.
-    sync->on_members_changed([p = *plan](const std::vector<cluster::MemberView>& ms) {
-      std::vector<std::string> workers;
-      for (const auto& m : ms)
-        if (m.role == "worker" || m.role == "standalone") workers.push_back(m.name);
-      auto files = rerender_for_workers(p, workers);
-      if (!files) return spdlog::warn("re-render for {} workers: {}", workers.size(), files.error());
-      if (auto st = write_files(*files); !st) return spdlog::warn("re-render: {}", st.error());
-      spdlog::info("membership: {} worker(s); configs re-rendered", workers.size());
+    // The sync thread only posts: the change is planned and applied on the
+    // supervisor's thread, through the node, like every other event.
+    sync->on_members_changed([&sup, &node](const std::vector<cluster::MemberView>& ms) {
+      sup.post([&node, ms]() -> std::optional<Result<ServiceSet>> {
+        NodeEvent e;
+        e.kind = NodeEventKind::members_changed;
+        e.members = ms;
+        return node.reconcile(e);
+      });
     });
     board.set_provider("cluster", [s = sync.get()] {
       auto st = s->snapshot();
       return nlohmann::json{{"master_reachable", st.master_reachable}, {"last_error", st.last_error},
-                            {"members", st.members}, {"hosts", st.hosts}, {"version", st.version}};
+                            {"registered", st.registered},       {"registration_error", st.registration_error},
+                            {"members", st.members},             {"hosts", st.hosts},
+                            {"version", st.version}};
     });
+    board.set_problems("cluster", [s = sync.get()] { return sync_problems(*s); });
+    peers.attach(sync.get(), members.get(), health.port(), serves);
     sync->start();
+  } else if (members) {
+    peers.attach(nullptr, members.get(), health.port(), serves);
   }
   spdlog::info("vessel {} as pid {}: role {} ({}), {} service(s), health on {}:{}", VESSEL_VERSION, getpid(),
-               plan->cfg.role, plan->cfg.role_from, plan->services.services.size(), addr.host, health.port());
-
-  SupervisorHooks hooks;
-  auto current = std::make_shared<BootPlan>(*plan);
-  hooks.guard = [current](const ServiceSpec&, const PreStartStep& step) {
-    if (step.guard == "hdfs-format") return hdfs_format_guard(*current);
-    return GuardDecision{GuardDecision::Kind::Refuse, "unknown guard " + step.guard};
-  };
-  hooks.reload = [current, o]() -> Result<ServiceSet> {
-    auto p = load_plan(o);
-    if (!p) return Error{p.error()};
-    if (auto st = apply_plan(*p, o); !st) return Error{st.error()};
-    *current = *p;
-    return p->services;
-  };
-  if (plan->cfg.notify) {
-    hooks.on_all_ready = [n = *plan->cfg.notify, host = plan->cfg.hostname, role = plan->cfg.role] {
-      notify_heat_async(n, host, "vessel " + role + " " + host + ": all services READY");
-    };
-  }
-  hooks.identity.node = plan->cfg.hostname;
-  hooks.identity.role = plan->cfg.role;
-  hooks.identity.source = plan->cfg.source;
-  hooks.identity.version = VESSEL_VERSION;
-  int code = supervise(plan->services, std::move(hooks), board, health, sigfd);
+               plan.cfg.role, plan.cfg.role_from, plan.services.services.size(), addr.host, health.port());
+  int code = supervise(sup, health);
   if (sync) sync->stop();
   return code;
 }

@@ -1,6 +1,7 @@
 #include "app/effects.hpp"
 
-#include <curl/curl.h>
+#include "net/http.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -134,45 +135,23 @@ Status run_boot_scripts(const NodeConfig& cfg, const std::string& state_dir, Mil
 
 void notify_heat_async(const NotifySettings& n, const std::string& node_id, const std::string& reason) {
   std::thread([n, node_id, reason] {
-    nlohmann::json body{{"status", "SUCCESS"}, {"reason", reason}, {"id", node_id}, {"data", reason}};
-    const std::string payload = body.dump();
-    Millis delay{1000};
-    for (int attempt = 1; attempt <= 8; ++attempt) {
-      CURL* c = curl_easy_init();
-      if (!c) return;
-      curl_slist* h = nullptr;
-      h = curl_slist_append(h, "Content-Type: application/json");
-      const std::string auth = "X-Auth-Token: " + n.token.reveal();
-      if (!n.token.empty()) h = curl_slist_append(h, auth.c_str());
-      curl_easy_setopt(c, CURLOPT_URL, n.url.c_str());
-      curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-      curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload.c_str());
-      curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-      curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-      // Heat's answer is not needed; without a write callback libcurl would
-      // print it on vessel's stdout.
-      curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
-      CURLcode rc = curl_easy_perform(c);
-      long code = 0;
-      curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-      curl_slist_free_all(h);
-      curl_easy_cleanup(c);
-      if (rc == CURLE_OK && code >= 200 && code < 300) {
-        spdlog::info("notify: Heat WaitCondition signalled (HTTP {})", code);
-        return;
-      }
-      // The URL may embed a signature; log only scheme://host.
-      std::string why = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(code);
-      if (rc == CURLE_OK && code >= 400 && code < 500 && code != 408 && code != 429) {
-        spdlog::error("notify: attempt {} failed: {}; giving up: it is final", attempt, why);
-        return;
-      }
-      spdlog::warn("notify: attempt {} failed: {}; retrying in {}s", attempt, why, delay.count() / 1000);
-      std::this_thread::sleep_for(delay);
-      delay = std::min(delay * 2, Millis{30000});
-    }
-    spdlog::error("notify: giving up after 8 attempts");
+    net::HttpRequest req;
+    req.method = "POST";
+    req.url = n.url;
+    req.body = nlohmann::json{{"status", "SUCCESS"}, {"reason", reason}, {"id", node_id}, {"data", reason}}.dump();
+    req.headers = {"Content-Type: application/json"};
+    if (!n.token.empty()) req.headers.push_back("X-Auth-Token: " + n.token.reveal());
+    net::HttpPolicy policy;
+    policy.timeout = std::chrono::seconds(10);
+    policy.retries = 7;  // 8 attempts over ~2 minutes
+    policy.max_body = 64 * 1024;
+    // The URL may embed a signature: messages name the attempt and status only.
+    auto r = net::http_request(req, policy, [](const net::HttpAttempt& a) {
+      spdlog::warn("notify: attempt {} failed: {}; retrying in {}s", a.number, a.error, a.next_delay.count() / 1000);
+    });
+    if (!r) return spdlog::error("notify: giving up after {} attempts", policy.retries + 1);
+    if (r->status >= 200 && r->status < 300) return spdlog::info("notify: Heat WaitCondition signalled (HTTP {})", r->status);
+    spdlog::error("notify: HTTP {}; giving up: it is final", r->status);
   }).detach();
 }
 

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace vessel {
@@ -28,6 +30,21 @@ std::string hadoop_classpath(const std::string& h, const std::string& conf) {
 
 namespace {
 
+// What a restart must follow: the rendered files with the membership left
+// out (a join changes the workers file and dfs.replication's client default,
+// which no running daemon needs a restart for), hashed.
+Result<std::string> config_digest(const BootPlan& p) {
+  RenderInputs in = p.inputs;
+  in.workers.clear();
+  auto files = render_all(p.cfg, in);
+  if (!files) return Error{files.error()};
+  std::string all;
+  for (const auto& f : *files) all += f.path + '\0' + f.content + '\0';
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(all));
+  return std::string(hex);
+}
+
 RenderInputs inputs_for(const BootPlan& p, const PlanFacts& f, const std::vector<std::string>& workers) {
   RenderInputs in;
   in.hadoop_conf_dir = f.hadoop_conf_dir;
@@ -52,7 +69,18 @@ Result<BootPlan> make_plan(const NodeConfig& cfg, const PlanFacts& f) {
   BootPlan p;
   p.cfg = cfg;
   p.self_ip = pick_self_ip(cfg.self_addresses);
-  auto master = master_address(cfg);
+  auto role_text = f.role_files.find(cfg.role);
+  const std::string role_path = f.roles_dir + "/" + cfg.role + ".yaml";
+  if (role_text == f.role_files.end())
+    return Error{"role " + cfg.role + " (from " + (cfg.role_from.empty() ? "config" : cfg.role_from) +
+                 "): no role file " + role_path};
+  auto catalog = catalog_of(f.role_files);
+  if (!catalog) return Error{catalog.error()};
+  p.catalog = std::move(*catalog);
+  p.cfg.caps = p.catalog.at(cfg.role);
+  if (p.cfg.caps.needs_master && cfg.master.empty())
+    return Error{"vessel.master: required for role " + cfg.role + " (role from " + cfg.role_from + ")"};
+  auto master = master_address(p.cfg);
   if (!master) return Error{master.error()};
   p.master = *master;
 
@@ -62,7 +90,7 @@ Result<BootPlan> make_plan(const NodeConfig& cfg, const PlanFacts& f) {
   pre.self_ip = p.self_ip;
   pre.limits = f.limits;
   pre.host = f.host;
-  auto senv = spark_env_vars(cfg, pre);
+  auto senv = spark_env_vars(p.cfg, pre);
   if (!senv) return Error{senv.error()};
   auto get = [&](const char* k, const char* dflt) {
     auto it = senv->find(k);
@@ -83,21 +111,47 @@ Result<BootPlan> make_plan(const NodeConfig& cfg, const PlanFacts& f) {
       {"hadoop_classpath", hadoop_classpath(f.hadoop_home, f.hadoop_conf_dir)},
       {"worker_cores", get("SPARK_WORKER_CORES", "1")},
       {"worker_memory", get("SPARK_WORKER_MEMORY", "1g")},
+      {"disk_max_used_percent", std::to_string(cfg.health.disk_max_used_percent)},
   };
-  auto set = load_services_file(f.roles_dir + "/" + cfg.role + ".yaml", p.vars);
+  auto set = load_services_yaml(role_text->second, role_path, p.vars);
   if (!set) return Error{"role " + cfg.role + ": " + set.error()};
   p.services = std::move(*set);
   p.inputs = inputs_for(p, f, f.workers);
-  auto files = render_all(cfg, p.inputs);
+  auto files = render_all(p.cfg, p.inputs);
   if (!files) return Error{files.error()};
   p.files = std::move(*files);
+  auto digest = config_digest(p);
+  if (!digest) return Error{digest.error()};
+  for (auto& s : p.services.services) s.config_digest = *digest;
   return p;
 }
 
-Result<std::vector<RenderedFile>> rerender_for_workers(const BootPlan& plan, const std::vector<std::string>& workers) {
-  RenderInputs in = plan.inputs;
-  in.workers = workers;
-  return render_all(plan.cfg, in);
+Result<std::map<std::string, std::string>> read_role_files(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) return Error{"roles dir " + dir + ": " + ec.message() + " (point --roles-dir at the roles/ directory)"};
+  std::map<std::string, std::string> out;
+  for (const auto& e : it) {
+    if (e.path().extension() != ".yaml" || !valid_role_name(e.path().stem().string())) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    if (!in.good() && !in.eof()) return Error{e.path().string() + ": cannot read"};
+    if (text.size() > (1u << 20)) return Error{e.path().string() + ": larger than 1 MiB"};
+    out[e.path().stem().string()] = std::move(text);
+  }
+  if (out.empty()) return Error{"roles dir " + dir + ": no <role>.yaml files (point --roles-dir at the roles/ directory)"};
+  return out;
+}
+
+Result<RoleCatalog> catalog_of(const std::map<std::string, std::string>& role_files) {
+  RoleCatalog cat;
+  for (const auto& [name, text] : role_files) {
+    auto caps = load_role_caps_yaml(text, "roles/" + name + ".yaml");
+    if (!caps) return Error{caps.error()};
+    cat[name] = *caps;
+  }
+  return cat;
 }
 
 std::string describe_plan(const BootPlan& p) {

@@ -14,15 +14,17 @@
 
 namespace vessel {
 
-// Local facts the plan needs besides NodeConfig.
+// Local facts the plan needs besides NodeConfig. Everything make_plan reads
+// is in here or in NodeConfig, so make_plan is a pure function.
 struct PlanFacts {
-  std::string roles_dir = "/etc/vessel/roles";
+  std::string roles_dir = "/etc/vessel/roles";   // for messages only
+  std::map<std::string, std::string> role_files;  // role name -> YAML text (read_role_files)
   std::string hadoop_home = "/opt/hadoop";
   std::string spark_home = "/opt/spark";
   std::string java_home;  // "" = derive from `java` in PATH
   std::string hadoop_conf_dir = "/etc/hadoop";
   std::string spark_conf_dir = "/opt/spark/conf";
-  std::vector<std::string> workers;  // known worker names (membership)
+  std::vector<std::string> workers;  // known worker names (membership), see workers_of
   std::optional<CgroupLimits> limits, host;
 };
 
@@ -34,6 +36,7 @@ struct BootPlan {
   std::vector<RenderedFile> files;
   std::string self_ip;
   std::string master;  // resolved master address
+  RoleCatalog catalog; // capabilities of every known role
 };
 
 // The node's own address: the first non-loopback IPv4 (else IPv6) address.
@@ -43,11 +46,17 @@ std::string pick_self_ip(const std::vector<std::string>& addresses);
 // same classpath works for the Maven-assembled layout and Apache's tarball.
 std::string hadoop_classpath(const std::string& hadoop_home, const std::string& conf_dir);
 
+// Pure: the whole plan of a node from its config and facts. Fills
+// plan.cfg.caps from the role file and each service's config_digest (so a
+// service whose rendered configs changed compares unequal and restarts).
 Result<BootPlan> make_plan(const NodeConfig& cfg, const PlanFacts& facts);
 
-// Re-renders only the files for a new worker list (membership changed).
-Result<std::vector<RenderedFile>> rerender_for_workers(const BootPlan& plan,
-                                                       const std::vector<std::string>& workers);
+// The edge: every roles/<name>.yaml in `dir` (name -> text). Errors name the
+// directory and hint at --roles-dir.
+Result<std::map<std::string, std::string>> read_role_files(const std::string& dir);
+
+// Capabilities of every role file (for deciding which members are workers).
+Result<RoleCatalog> catalog_of(const std::map<std::string, std::string>& role_files);
 
 // A human-readable description of the plan (for `vessel render` and logs).
 // Never prints secrets.

@@ -202,9 +202,12 @@ void handle_members(Shared& s, const httplib::Request& req, httplib::Response& r
 
 }  // namespace
 
-void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token,
-                             ApiLimits limits) {
-  // Shared by the handlers, which httplib keeps for the server's lifetime.
+namespace {
+
+// httplib::Server and RouteTable take the same handler shapes.
+template <class Router>
+void add_routes(Router& server, Membership& members, const Secret& token, ApiLimits limits) {
+  // Shared by the handlers, which the router keeps for its lifetime.
   auto s = std::make_shared<Shared>(members, token, limits);
   server.Post("/v1/cluster/members",
               [s](const httplib::Request& req, httplib::Response& res,
@@ -215,6 +218,16 @@ void register_cluster_routes(httplib::Server& server, Membership& members, const
   server.Get("/v1/cluster/members", [s](const httplib::Request& req, httplib::Response& res) {
     handle_members(*s, req, res);
   });
+}
+
+}  // namespace
+
+void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token, ApiLimits limits) {
+  add_routes(server, members, token, limits);
+}
+
+void register_cluster_routes(RouteTable& routes, Membership& members, const Secret& token, ApiLimits limits) {
+  add_routes(routes, members, token, limits);
 }
 
 }  // namespace vessel::cluster

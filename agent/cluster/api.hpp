@@ -40,6 +40,7 @@
 #include <httplib.h>
 
 #include "cluster/membership.hpp"
+#include "health/routes.hpp"
 #include "cluster/rate_limit.hpp"
 #include "util/secret.hpp"
 
@@ -54,5 +55,7 @@ struct ApiLimits {
 // refuses every registration (401): an unconfigured cluster is closed.
 void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token,
                              ApiLimits limits = {});
+// The same routes mounted on the running health port (health/routes.hpp).
+void register_cluster_routes(RouteTable& routes, Membership& members, const Secret& token, ApiLimits limits = {});
 
 }  // namespace vessel::cluster

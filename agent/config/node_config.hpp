@@ -2,12 +2,14 @@
 // NodeConfig: the one validated struct that every later stage reads.
 // source -> NodeConfig -> plan -> effects. Nothing downstream of this struct
 // parses untrusted text again.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/role_caps.hpp"
 #include "util/secret.hpp"
 
 namespace vessel {
@@ -35,6 +37,17 @@ struct NotifySettings {
   Secret token;     // X-Auth-Token
 };
 
+// vessel.cluster: how the master treats its members.
+struct ClusterSettings {
+  // A member silent this long leaves every hosts file and the workers file.
+  std::chrono::milliseconds remove_after{10 * 60 * 1000};
+};
+
+// vessel.health: when the node stops calling itself ready.
+struct HealthSettings {
+  int disk_max_used_percent = 90;  // data dir fuller than this: degraded
+};
+
 // A `#!` part of user_data, run once per instance-id before services start.
 struct BootScript {
   std::string name;
@@ -45,6 +58,8 @@ struct NodeConfig {
   std::string cluster_id;              // required; also the HDFS clusterID
   std::string role;                    // master | worker | standalone (resolved)
   std::string role_from;               // which rule picked the role
+  RoleCaps caps;                       // what the role is (its roles/<role>.yaml `capabilities:`),
+                                       // filled by make_plan from the role file
   std::string master;                  // master IP or hostname
   Secret token;                        // membership API secret
   std::vector<HostEntry> hosts;        // static peers
@@ -52,6 +67,8 @@ struct NodeConfig {
   std::map<std::string, std::string> core;  // overrides into core-site.xml
   SparkSettings spark;
   std::optional<NotifySettings> notify;
+  ClusterSettings cluster;
+  HealthSettings health;
   std::vector<BootScript> scripts;
 
   // Facts about this node, filled by the source layer / local probing.

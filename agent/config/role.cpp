@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "config/role_caps.hpp"
 #include "config/validate.hpp"
 
 namespace vessel::config {
@@ -29,18 +30,21 @@ Result<RoleDecision> resolve_role(const RoleInputs& in) {
   };
   for (auto [value, from] : rules) {
     if (value->empty()) continue;
-    if (*value != "master" && *value != "worker" && *value != "standalone")
-      return err(std::string(from) + ": expected master, worker or standalone, got " + quote_for_error(*value));
+    // Which roles exist is data (roles/*.yaml): the plan names a missing
+    // role file. Here only the name's shape is checked.
+    if (!valid_role_name(*value))
+      return err(std::string(from) + ": expected a role name (1-32 of [a-z0-9-], e.g. master, worker), got " +
+                 quote_for_error(*value));
     d = {*value, from};
     break;
   }
   if (d.role.empty()) {
     bool is_master = !in.master.empty() &&
                      std::any_of(in.self.begin(), in.self.end(), [&](const std::string& s) { return same_name(s, in.master); });
-    d = is_master ? RoleDecision{"master", "vessel.master"} : RoleDecision{"worker", "default"};
+    d = is_master ? RoleDecision{kDefaultMasterRole, "vessel.master"} : RoleDecision{kDefaultRole, "default"};
   }
-  if (d.role == "worker" && in.master.empty())
-    return err("vessel.master: required for role worker (role from " + d.from + ")");
+  // Whether the role needs vessel.master is its capability (needs_master),
+  // checked by make_plan once the role file is read.
   return d;
 }
 

@@ -4,13 +4,17 @@
 //   --role  >  vessel.role  >  meta_data meta.role  >  VESSEL_ROLE
 //   >  "master" when one of this node's names/addresses equals vessel.master
 //   >  "worker".
-// A worker needs vessel.master.
+// These two defaults are the only role names in C++; what a role is and
+// needs (vessel.master...) comes from its roles/<name>.yaml.
 #include <string>
 #include <vector>
 
 #include "util/result.hpp"
 
 namespace vessel::config {
+
+inline constexpr const char* kDefaultMasterRole = "master";
+inline constexpr const char* kDefaultRole = "worker";
 
 struct RoleInputs {
   std::string override_role;  // --role

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <set>
 
+#include "config/role_caps.hpp"
 #include "config/validate.hpp"
 
 namespace vessel::config {
@@ -142,6 +143,51 @@ Status read_spark(Reader& r, const json& j, NodeConfig& cfg) {
   return ok();
 }
 
+// "30s", "10m", "2h" or a bare number of seconds.
+std::optional<std::chrono::milliseconds> parse_seconds_duration(const std::string& s) {
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || v < 0 || v > 100000000) return std::nullopt;
+  std::string unit(p, s.data() + s.size());
+  long long mul = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (mul == 0) return std::nullopt;
+  return std::chrono::milliseconds(v * mul * 1000);
+}
+
+Status read_cluster(Reader& r, const json& j, NodeConfig& cfg) {
+  if (!j.is_object()) return r.fail("vessel.cluster", std::string("expected a mapping, got ") + kind(j));
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "remove_after") {
+      auto v = r.str(it.value(), "vessel.cluster.remove_after");
+      if (!v) return err(v.error());
+      auto d = parse_seconds_duration(*v);
+      if (!d || *d < std::chrono::seconds(5) || *d > std::chrono::hours(24 * 30))
+        return r.fail("vessel.cluster.remove_after",
+                      "expected a duration from 5s to 720h like 30s, 10m or 2h, got " + quote_for_error(*v));
+      cfg.cluster.remove_after = *d;
+    } else {
+      r.warnings.push_back(r.origin + ": vessel.cluster." + clean_key(k) + ": unknown key, ignored");
+    }
+  }
+  return ok();
+}
+
+Status read_health(Reader& r, const json& j, NodeConfig& cfg) {
+  if (!j.is_object()) return r.fail("vessel.health", std::string("expected a mapping, got ") + kind(j));
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    if (k == "disk_max_used_percent") {
+      auto v = r.integer(it.value(), "vessel.health.disk_max_used_percent", 1, 100);
+      if (!v) return err(v.error());
+      cfg.health.disk_max_used_percent = *v;
+    } else {
+      r.warnings.push_back(r.origin + ": vessel.health." + clean_key(k) + ": unknown key, ignored");
+    }
+  }
+  return ok();
+}
+
 Status read_notify(Reader& r, const json& j, NodeConfig& cfg) {
   if (!j.is_object()) return r.fail("vessel.notify", std::string("expected a mapping, got ") + kind(j));
   NotifySettings n;
@@ -186,8 +232,9 @@ Result<NodeConfig> parse_vessel_config(const json& vessel, std::string_view orig
     } else if (k == "role") {
       auto s = r.str(v, "vessel.role");
       if (!s) return err(s.error());
-      if (*s != "master" && *s != "worker" && *s != "standalone")
-        return r.fail("vessel.role", "expected master, worker or standalone, got " + quote_for_error(*s));
+      if (!valid_role_name(*s))
+        return r.fail("vessel.role", "expected a role name (1-32 of [a-z0-9-], e.g. master, worker), got " +
+                                         quote_for_error(*s));
       cfg.role = *s;
     } else if (k == "master") {
       auto s = r.str(v, "vessel.master");
@@ -209,6 +256,10 @@ Result<NodeConfig> parse_vessel_config(const json& vessel, std::string_view orig
       st = read_spark(r, v, cfg);
     } else if (k == "notify") {
       st = read_notify(r, v, cfg);
+    } else if (k == "cluster") {
+      st = read_cluster(r, v, cfg);
+    } else if (k == "health") {
+      st = read_health(r, v, cfg);
     } else if (k == "data_dir") {
       auto s = r.str(v, "vessel.data_dir");
       if (!s) return err(s.error());

@@ -76,6 +76,39 @@ bool valid_shell_identifier(std::string_view s) {
   return true;
 }
 
+bool valid_printable_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Multi-byte sequence: lead byte gives the length; reject overlongs,
+    // surrogates and code points above U+10FFFF.
+    std::size_t len;
+    unsigned cp;
+    if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    // C1 controls (U+0080..U+009F) are as unwelcome as C0 ones.
+    if (cp >= 0x80 && cp <= 0x9f) return false;
+    i += len;
+  }
+  return true;
+}
+
 bool valid_value(std::string_view s) { return s.size() <= kMaxValueLen && !has_control(s); }
 
 bool valid_memory_size(std::string_view s) {

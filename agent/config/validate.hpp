@@ -34,6 +34,10 @@ bool valid_property_key(std::string_view s);
 // A shell identifier for spark-env.sh: [A-Za-z_][A-Za-z0-9_]*, <= kMaxKeyLen.
 bool valid_shell_identifier(std::string_view s);
 
+// No C0/C1 control characters or DEL, and well-formed UTF-8 (no overlongs,
+// surrogates or code points above U+10FFFF): what XML 1.0 and one-line
+// config formats can carry.
+bool valid_printable_utf8(std::string_view s);
 // Free-form value: at most kMaxValueLen bytes and no control characters
 // (C0, DEL). Rejecting newlines keeps line-based targets (spark-defaults.conf,
 // spark-env.sh, /etc/hosts) from gaining injected lines; everything else

@@ -78,6 +78,18 @@ HealthServer::HealthServer(StatusBoard& board) : board_(board) {
   srv_.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(status_json(board_.snapshot(), now_ms()).dump(2) + "\n", "application/json");
   });
+  // Mounted routes (RouteTable): 404 until something is mounted there.
+  srv_.Get(R"(/v1/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto h = routes_.get(req.path)) return h(req, res);
+    res.status = 404;
+    res.set_content("{\"error\":\"not served on this node\"}\n", "application/json");
+  });
+  srv_.Post(R"(/v1/.*)", [this](const httplib::Request& req, httplib::Response& res,
+                                const httplib::ContentReader& reader) {
+    if (auto h = routes_.post(req.path)) return h(req, res, reader);
+    res.status = 404;
+    res.set_content("{\"error\":\"not served on this node\"}\n", "application/json");
+  });
   srv_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(board_.snapshot(), now_ms(), rss_bytes()), "text/plain; version=0.0.4");
   });

@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "health/routes.hpp"
 #include "health/status_board.hpp"
 #include "util/result.hpp"
 
@@ -32,6 +33,8 @@ class HealthServer {
   explicit HealthServer(StatusBoard& board);
   ~HealthServer();
   httplib::Server& server() { return srv_; }
+  // Routes under /v1/ that can be mounted while the server runs.
+  RouteTable& routes() { return routes_; }
   // Binds now (so a taken port is an error at boot), serves on a thread.
   Status start(const HostPort& addr);
   void stop();
@@ -39,6 +42,7 @@ class HealthServer {
 
  private:
   StatusBoard& board_;
+  RouteTable routes_;
   httplib::Server srv_;
   std::thread thread_;
   int port_ = 0;

@@ -57,14 +57,26 @@ class StatusBoard {
   AgentStatus snapshot() const {
     AgentStatus s;
     std::map<std::string, std::function<nlohmann::json()>> providers;
+    std::map<std::string, ProblemsFn> problems;
     {
       std::lock_guard<std::mutex> g(mu_);
       s = s_;
       providers = providers_;
+      problems = problems_;
     }
     // Providers run outside our lock: they take their own.
     for (const auto& [k, fn] : providers) s.extra[k] = fn();
+    for (const auto& [k, fn] : problems)
+      for (auto& p : fn()) s.problems.push_back(std::move(p));
     return s;
+  }
+  // Reasons the node is not ready that other components own (registration
+  // refused, a full data disk...), read when a client asks: a component
+  // whose state changes needs no supervisor wake-up to be seen.
+  using ProblemsFn = std::function<std::vector<std::string>()>;
+  void set_problems(const std::string& key, ProblemsFn fn) {
+    std::lock_guard<std::mutex> g(mu_);
+    problems_[key] = std::move(fn);
   }
   // Other components (cluster sync, config source) attach a view that is
   // read when a client asks, so they never need to wake the supervisor.
@@ -77,6 +89,7 @@ class StatusBoard {
   mutable std::mutex mu_;
   AgentStatus s_;
   std::map<std::string, std::function<nlohmann::json()>> providers_;
+  std::map<std::string, ProblemsFn> problems_;
 };
 
 // Pure renderings of a snapshot.

@@ -17,8 +17,6 @@ constexpr const char* kWorkerOpts =
     "-Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval=1800 "
     "-Dspark.worker.cleanup.appDataTtl=604800";
 
-bool known_role(const std::string& r) { return r == "master" || r == "worker" || r == "standalone"; }
-
 // host:port with IPv6 literals bracketed, as URIs and Hadoop expect.
 std::string host_port(const std::string& host, int port) {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
@@ -34,6 +32,10 @@ Result<std::string> data_dir(const NodeConfig& cfg) {
   return d;
 }
 
+// A worker that also serves the membership runs the master's daemons too
+// (standalone): it reserves memory for them and lists itself as a worker.
+bool cohosts_master(const RoleCaps& c) { return c.counts_as_worker && c.serves_membership(); }
+
 void overlay(Props& base, const Props& layer) {
   for (const auto& [k, v] : layer) base[k] = v;
 }
@@ -41,11 +43,10 @@ void overlay(Props& base, const Props& layer) {
 }  // namespace
 
 Result<std::string> master_address(const NodeConfig& cfg) {
-  if (!known_role(cfg.role)) return err("role: must be master, worker or standalone, got " + rd::quoted(cfg.role));
   std::string m = cfg.master;
-  // A master or standalone node is its own master; its hostname comes from
-  // metadata and is in the synced /etc/hosts of every node.
-  if (m.empty() && cfg.role != "worker") m = cfg.hostname;
+  // A role that needs no master (it is one) is its own master; its hostname
+  // comes from metadata and is in the synced /etc/hosts of every node.
+  if (m.empty() && !cfg.caps.needs_master) m = cfg.hostname;
   if (m.empty()) return err("master: required for role " + cfg.role);
   if (!rd::host_or_ip(m)) return err("master: not a valid hostname or IP: " + rd::quoted(m));
   return m;
@@ -87,9 +88,14 @@ Result<Props> hdfs_site_props(const NodeConfig& cfg, const RenderInputs& in) {
   p["dfs.datanode.address"] = host_port("0.0.0.0", kDataNodePort);
   p["dfs.datanode.http.address"] = host_port("0.0.0.0", kDataNodeHttpPort);
   p["dfs.datanode.ipc.address"] = host_port("0.0.0.0", kDataNodeIpcPort);
-  // Deliberately not set: dfs.namenode.datanode.registration.ip-hostname-check
-  // (default true is right because vessel syncs /etc/hosts) and
-  // dfs.permissions.enabled (Hadoop default).
+  // The NameNode's reverse lookup of a registering DataNode races the hosts
+  // sync: a node that comes back on a new IP can register before every
+  // hosts file has its new address, and a DataNode refused once
+  // (DisallowedDatanodeException) never retries until it restarts
+  // (BPServiceActor bails out). Names are vessel's to keep right; the check
+  // only turns a short race into a permanent refusal.
+  p["dfs.namenode.datanode.registration.ip-hostname-check"] = "false";
+  // Deliberately not set: dfs.permissions.enabled (Hadoop default).
   overlay(p, in.role_hdfs);
   if (cfg.hdfs.replication) {
     if (*cfg.hdfs.replication < 1 || *cfg.hdfs.replication > 512)
@@ -142,7 +148,7 @@ Result<Props> spark_env_vars(const NodeConfig& cfg, const RenderInputs& in) {
   }
   e["SPARK_WORKER_DIR"] = *data + "/spark/work";
   e["SPARK_WORKER_OPTS"] = kWorkerOpts;
-  if (cfg.role != "master") {  // only nodes that run a Worker
+  if (cfg.caps.counts_as_worker) {  // only nodes that run a Worker
     // Per resource: user_data, else the container's cgroup limit, else the host.
     auto pick = [&](auto member) {
       using T = std::remove_cvref_t<decltype(CgroupLimits{}.*member)>;
@@ -159,7 +165,7 @@ Result<Props> spark_env_vars(const NodeConfig& cfg, const RenderInputs& in) {
     if (cfg.spark.worker_memory) {
       e["SPARK_WORKER_MEMORY"] = *cfg.spark.worker_memory;
     } else if (auto m = pick(&CgroupLimits::memory_bytes)) {
-      e["SPARK_WORKER_MEMORY"] = default_worker_memory(*m, cfg.role == "standalone");
+      e["SPARK_WORKER_MEMORY"] = default_worker_memory(*m, cohosts_master(cfg.caps));
     }
   }
   overlay(e, cfg.spark.env);
@@ -203,9 +209,10 @@ Result<std::vector<RenderedFile>> render_all(const NodeConfig& cfg, const Render
   if (!defaults) return Error{defaults.error()};
   auto env = render_spark_env(*senv);
   if (!env) return Error{env.error()};
-  // A standalone node is its own (only) worker unless told otherwise.
+  // A node that is master and worker at once is its own (only) worker
+  // unless told otherwise.
   std::vector<std::string> worker_hosts = in.workers;
-  if (worker_hosts.empty() && cfg.role == "standalone") worker_hosts.push_back(cfg.hostname);
+  if (worker_hosts.empty() && cohosts_master(cfg.caps)) worker_hosts.push_back(cfg.hostname);
   auto workers = render_workers(worker_hosts);
   if (!workers) return Error{workers.error()};
 

@@ -3,10 +3,12 @@
 
 #include "config/meta_data.hpp"
 #include "config/user_data.hpp"
-#include "source/http_get.hpp"
+#include "net/http.hpp"
 #include "source/sources.hpp"
 
 namespace vessel::source {
+using net::HttpPolicy;
+using net::http_get;
 namespace {
 
 // GET /openstack lists one version per line; take the newest we know.

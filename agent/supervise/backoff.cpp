@@ -4,19 +4,17 @@
 
 namespace vessel {
 
+BackoffPolicy Backoff::policy() const { return BackoffPolicy{s_.backoff_initial, s_.backoff_max, Millis{0}, 0.8, 1.2}; }
+
 Millis Backoff::base_delay(int consecutive) const {
-  if (consecutive <= 0) return Millis{0};
-  long long d = s_.backoff_initial.count();
-  for (int i = 1; i < consecutive && d < s_.backoff_max.count(); ++i) d *= 2;
-  return Millis{std::min<long long>(d, s_.backoff_max.count())};
+  return consecutive <= 0 ? Millis{0} : policy().base(static_cast<unsigned>(consecutive));
 }
 
 Millis Backoff::next(Clock::time_point now) {
   ++consecutive_;
   recent_.push_back(now);
-  std::uniform_real_distribution<double> jitter(0.8, 1.2);
-  auto base = base_delay(consecutive_).count();
-  return Millis{static_cast<long long>(static_cast<double>(base) * jitter(rng_))};
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  return policy().delay(static_cast<unsigned>(consecutive_), u(rng_));
 }
 
 bool Backoff::exhausted(Clock::time_point now) {

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "supervise/loader.hpp"
+#include "util/backoff.hpp"
 
 namespace vessel {
 
@@ -28,6 +29,8 @@ class Backoff {
   // Called when the process exits after running for `ran`.
   void on_exit(Millis ran);
   int consecutive() const { return consecutive_; }
+  // The settings as the shared policy (jitter factor in [0.8, 1.2)).
+  BackoffPolicy policy() const;
   void reset() {
     consecutive_ = 0;
     recent_.clear();

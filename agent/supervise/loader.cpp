@@ -9,6 +9,7 @@
 
 #include "init/signals.hpp"
 #include "supervise/dag.hpp"
+#include "config/role_caps_yaml.hpp"
 
 namespace vessel {
 namespace {
@@ -416,7 +417,13 @@ Result<ServiceSet> load_services_yaml(const std::string& text, const std::string
   if (!root.IsMap()) return c.fail("file", "expected a mapping with `services:`");
   ServiceSet set;
   try {
-    if (auto st = only_keys(c, root, "", {"role", "services", "supervisor", "config", "dirs"}); !st) return Error{st.error()};
+    if (auto st = only_keys(c, root, "", {"role", "capabilities", "services", "supervisor", "config", "dirs"}); !st)
+      return Error{st.error()};
+    if (root["capabilities"]) {
+      auto caps = parse_role_caps(root["capabilities"], origin);
+      if (!caps) return Error{caps.error()};
+      set.caps = *caps;
+    }
     if (root["role"]) {
       auto r = scalar(c, root["role"], "role", false);
       if (!r) return Error{r.error()};

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/role_caps.hpp"
 #include "supervise/service_spec.hpp"
 #include "util/result.hpp"
 
@@ -34,6 +35,7 @@ struct DirSpec {
 
 struct ServiceSet {
   std::string role;                            // "" for a plain services file
+  RoleCaps caps;                               // `capabilities:` (what the role is)
   std::vector<ServiceSpec> services;           // in dependency order
   SupervisorSettings settings;
   std::vector<DirSpec> dirs;

@@ -52,8 +52,15 @@ struct ServiceSpec {
   // Signals vessel passes on to this service's process group. Empty by
   // default: a JVM (or sleep) that does not handle SIGUSR1 dies of it.
   std::vector<int> forward_signals;
+  // Restart a service that started but is not READY within this time (0 =
+  // wait forever): a DataNode the NameNode refused once never retries
+  // registering, so only a restart lets it serve again.
+  Millis ready_within{0};
   std::vector<PreStartStep> pre_start;
   std::string log_file;                  // optional rotating file (spdlog)
+  // Hash of the rendered configs this service reads (set by the plan), so a
+  // reload that changes a config file restarts the service.
+  std::string config_digest;
   bool operator==(const ServiceSpec&) const = default;
 };
 

@@ -60,6 +60,38 @@ struct Supervisor::Impl {
     if (queue->efd >= 0) close(queue->efd);
   }
 
+  // Tasks posted from other threads; the probe eventfd wakes the loop.
+  std::mutex task_mu;
+  std::deque<Task> tasks;
+
+  void post(Task t) {
+    {
+      std::lock_guard<std::mutex> g(task_mu);
+      tasks.push_back(std::move(t));
+    }
+    uint64_t one = 1;
+    ssize_t w = write(queue->efd, &one, sizeof(one));
+    (void)w;
+  }
+
+  void run_tasks() {
+    std::deque<Task> now;
+    {
+      std::lock_guard<std::mutex> g(task_mu);
+      now.swap(tasks);
+    }
+    for (auto& t : now) {
+      if (shutting_down) return;
+      auto r = t();
+      if (!r) continue;
+      if (!*r) {
+        spdlog::error("reconcile: keeping the running definitions: {}", r->error());
+        continue;
+      }
+      apply_services(std::move(**r));
+    }
+  }
+
   SupervisorSettings settings;
   SupervisorHooks hooks;
   StatusBoard& board;
@@ -191,6 +223,25 @@ struct Supervisor::Impl {
 
   // ---- exits and restarts --------------------------------------------------
 
+  // A started service that is still not READY after ready_within is
+  // stopped (stop signal, SIGKILL after its grace) and then restarted with
+  // backoff like any other exit.
+  void check_ready_within(Svc& s, Clock::time_point now) {
+    if (s.pid <= 0 || s.spec.ready_within.count() == 0) return;
+    if (s.unready_kill_at) {
+      if (now >= *s.unready_kill_at) {
+        signal_group(s.pid, SIGKILL);
+        s.unready_kill_at = Clock::time_point::max();
+      }
+      return;
+    }
+    if (now - s.started < s.spec.ready_within) return;
+    spdlog::warn("{}: not READY within {}ms ({}); restarting it", s.spec.name, s.spec.ready_within.count(),
+                 s.reason.empty() ? "no reason" : s.reason);
+    signal_group(s.pid, s.spec.stop_signal);
+    s.unready_kill_at = now + s.spec.stop_grace;
+  }
+
   void fail(Svc& s, std::string why) {
     set_state(s, State::Failed, std::move(why));
     if (s.spec.critical && !shutting_down) {
@@ -227,6 +278,8 @@ struct Supervisor::Impl {
     s.log->drain();
     const pid_t group = s.pid;
     s.pid = -1;
+    const bool unready = s.unready_kill_at.has_value();
+    s.unready_kill_at.reset();
     ++s.generation;  // any probe in flight is now stale
     s.probe_inflight = false;
     if (s.probe_pid > 0) signal_group(s.probe_pid, SIGKILL);
@@ -251,7 +304,11 @@ struct Supervisor::Impl {
       after_stop(s);
       return;
     }
-    if (s.spec.restart == RestartPolicy::Never || (s.spec.restart == RestartPolicy::OnFailure && clean)) {
+    if (unready && s.spec.restart == RestartPolicy::Never) {
+      fail(s, "not READY within " + std::to_string(s.spec.ready_within.count()) + "ms");
+      return;
+    }
+    if (!unready && (s.spec.restart == RestartPolicy::Never || (s.spec.restart == RestartPolicy::OnFailure && clean))) {
       if (clean) {
         set_state(s, State::Exited, how);
       } else {
@@ -262,7 +319,7 @@ struct Supervisor::Impl {
     // Before a restart the rest of the old group must go: leftovers would
     // hold the ports the next instance needs.
     signal_group(group, SIGKILL);
-    schedule_restart(s, now, how);
+    schedule_restart(s, now, unready ? "not READY within " + std::to_string(s.spec.ready_within.count()) + "ms" : how);
   }
 
   void on_pre_exit(Svc& s, int status, Clock::time_point now) {
@@ -424,6 +481,7 @@ struct Supervisor::Impl {
               now >= s.next_probe) {
             launch_probe(s, s.spec.readiness, now);
           }
+          check_ready_within(s, now);
           break;
         case State::Backoff:
           if (now >= s.wake) {
@@ -565,6 +623,13 @@ struct Supervisor::Impl {
       spdlog::error("reload: keeping the running definitions: {}", next.error());
       return;
     }
+    apply_services(std::move(*next));
+  }
+
+  // Moves the running set to `next`: new services start, changed ones
+  // (argv, env, probes or rendered configs) restart, removed ones stop.
+  void apply_services(ServiceSet nx) {
+    auto* next = &nx;
     auto now = Clock::now();
     std::vector<std::unique_ptr<Svc>> ordered;
     for (auto& spec : next->services) {
@@ -657,6 +722,8 @@ struct Supervisor::Impl {
       if (s->state == State::Backoff) consider(s->wake);
       if (s->state == State::Stopping && !s->kill_sent) consider(s->wake);
       if (s->pre_pid > 0) consider(s->pre_deadline);
+      if (s->state == State::Starting && s->pid > 0 && s->spec.ready_within.count() > 0)
+        consider(s->unready_kill_at ? *s->unready_kill_at : s->started + s->spec.ready_within);
       if (s->probe_pid > 0) consider(s->probe_deadline);
       if (current_probe(*s) && !s->probe_inflight) consider(s->next_probe);
       // A service tick() moved to WAITING late in its pass (BACKOFF expiring)
@@ -682,6 +749,7 @@ struct Supervisor::Impl {
       auto now = Clock::now();
       reap(now);
       drain_probe_queue(now);
+      run_tasks();
       tick(now);
       prune_removed();
       publish(now);
@@ -710,5 +778,6 @@ Supervisor::Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board
     : impl_(std::make_unique<Impl>(std::move(set), std::move(hooks), board, signal_fd)) {}
 Supervisor::~Supervisor() = default;
 int Supervisor::run() { return impl_->run(); }
+void Supervisor::post(Task task) { impl_->post(std::move(task)); }
 
 }  // namespace vessel

@@ -6,6 +6,7 @@
 // threads, which report back through an eventfd.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "health/status_board.hpp"
@@ -40,6 +41,13 @@ class Supervisor {
   // Runs until shutdown; returns the process exit code: 0 after a requested
   // clean shutdown, 1 when a critical service FAILED.
   int run();
+
+  // Work for the loop thread, from any thread (e.g. a membership change seen
+  // by the cluster sync thread). The task runs on the loop thread between
+  // wake-ups, so it may touch what the loop owns; a ServiceSet it returns is
+  // applied exactly like a SIGHUP reload's (changed services restart).
+  using Task = std::function<std::optional<Result<ServiceSet>>()>;
+  void post(Task task);
 
  private:
   struct Impl;

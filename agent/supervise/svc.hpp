@@ -31,6 +31,9 @@ struct Svc {
   Backoff backoff;
   Clock::time_point wake{};        // BACKOFF: restart time; STOPPING: SIGKILL time
   bool kill_sent = false;
+  // Set when the main process was signalled for missing ready_within; a
+  // SIGKILL follows at this time if it has not exited by then.
+  std::optional<Clock::time_point> unready_kill_at;
 
   // Pre-start steps run as children before the main process.
   std::size_t pre_index = 0;

@@ -40,6 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   NodeConfig c = *cfg;
   if (c.role.empty()) c.role = "standalone";
+  // Render as the richest role: master and worker at once (standalone's caps).
+  c.caps.membership = RoleCaps::Membership::Serve;
+  c.caps.counts_as_worker = true;
   c.hostname = "node-1";
   if (c.master.empty()) c.master = c.hostname;
   RenderInputs ri;

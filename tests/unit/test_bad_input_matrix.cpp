@@ -21,8 +21,9 @@
 
 #include "app/effects.hpp"
 #include "app/plan.hpp"
-#include "config/load.hpp"
+#include "source/load.hpp"
 #include "config_test_util.hpp"
+#include "role_test_util.hpp"
 
 using namespace vessel;
 using testutil::TempDir;
@@ -161,13 +162,15 @@ std::vector<Case> cases() {
       {"hosts is a mapping", cfg("  hosts: {ip: 10.0.0.1}\n"), Outcome::load_error,
        {"file: user_data: vessel.hosts: expected a list, got a mapping"}},
       // --- roles -------------------------------------------------------------
-      {"unknown role", cfg("", "gateway"), Outcome::load_error,
-       {"file: user_data: vessel.role: expected master, worker or standalone, got \"gateway\""}},
+      {"role name with a space", cfg("", "gate way"), Outcome::load_error,
+       {"file: user_data: vessel.role: expected a role name (1-32 of [a-z0-9-], e.g. master, worker), got \"gate way\""}},
+      {"role without a role file", cfg("", "gateway"), Outcome::plan_error,
+       {"role gateway (from vessel.role): no role file ", "/roles/gateway.yaml"}},
       {"role override with path traversal", cfg(""), Outcome::load_error,
-       {"--role: expected master, worker or standalone"}, {}, {}, false, "../../etc/passwd"},
-      {"worker without a master", "vessel:\n  cluster_id: c1\n  role: worker\n", Outcome::load_error,
+       {"--role: expected a role name"}, {}, {}, false, "../../etc/passwd"},
+      {"worker without a master", "vessel:\n  cluster_id: c1\n  role: worker\n", Outcome::plan_error,
        {"vessel.master: required for role worker (role from vessel.role)"}},
-      {"default role without a master", "vessel:\n  cluster_id: c1\n", Outcome::load_error,
+      {"default role without a master", "vessel:\n  cluster_id: c1\n", Outcome::plan_error,
        {"vessel.master: required for role worker (role from default)"}},
       // --- addresses and names ------------------------------------------------
       {"master hostname with a space", cfg("  master: bad host\n"), Outcome::load_error,
@@ -235,9 +238,12 @@ std::vector<Case> cases() {
        {}, "{\"uuid\": ", true},
       {"meta_data uuid with path separators", cfg(""), Outcome::load_error,
        {"configdrive: meta_data.json: uuid: expected 1-128 characters", "\"../x\""}, {}, "{\"uuid\": \"../x\"}", true},
-      {"meta_data meta.role unknown", "vessel:\n  cluster_id: c1\n  master: m1\n", Outcome::load_error,
-       {"meta_data meta.role: expected master, worker or standalone"}, {},
+      {"meta_data meta.role unknown", "vessel:\n  cluster_id: c1\n  master: m1\n", Outcome::plan_error,
+       {"role boss (from meta_data meta.role): no role file"}, {},
        "{\"uuid\": \"i-1\", \"meta\": {\"role\": \"boss\"}}", true},
+      {"meta_data meta.role not a name", "vessel:\n  cluster_id: c1\n  master: m1\n", Outcome::load_error,
+       {"meta_data meta.role: expected a role name"}, {},
+       "{\"uuid\": \"i-1\", \"meta\": {\"role\": \"Boss!\"}}", true},
       {"meta_data hostname invalid (ignored)", cfg(""), Outcome::warns,
        {"meta_data.json: hostname: not an RFC 1123 hostname, ignored"}, {},
        "{\"uuid\": \"i-1\", \"hostname\": \"bad host\\n\"}", true},
@@ -276,8 +282,7 @@ Ran run_case(const Case& c, const TempDir& tmp) {
     r.error = cfg.error();
     return r;
   }
-  PlanFacts f;
-  f.roles_dir = VESSEL_SOURCE_DIR "/roles";
+  PlanFacts f = vessel::test::repo_facts();
   f.java_home = "/usr/lib/jvm/default";
   f.limits = CgroupLimits{2.0, 4ull << 30};
   f.host = f.limits;

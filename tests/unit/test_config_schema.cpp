@@ -86,8 +86,13 @@ TEST_CASE("schema: each bad field has an exact message", "[config][schema]") {
   CHECK(error_of("cluster_id: c\ncore: {\"bad key\": x}\n") ==
         "user_data: vessel.core: invalid property name \"bad key\"");
   CHECK(error_of("cluster_id: c\ncore: {fs.x: {a: b}}\n") == "user_data: vessel.core.fs.x: expected a string, got a mapping");
-  CHECK(error_of("cluster_id: c\nrole: boss\n") ==
-        "user_data: vessel.role: expected master, worker or standalone, got \"boss\"");
+  CHECK(error_of("cluster_id: c\nrole: Boss\n") ==
+        "user_data: vessel.role: expected a role name (1-32 of [a-z0-9-], e.g. master, worker), got \"Boss\"");
+  CHECK(error_of("cluster_id: c\ncluster: {remove_after: soon}\n") ==
+        "user_data: vessel.cluster.remove_after: expected a duration from 5s to 720h like 30s, 10m or 2h, got \"soon\"");
+  CHECK(error_of("cluster_id: c\ncluster: {remove_after: 1s}\n").find("vessel.cluster.remove_after") != std::string::npos);
+  CHECK(error_of("cluster_id: c\nhealth: {disk_max_used_percent: \"101\"}\n") ==
+        "user_data: vessel.health.disk_max_used_percent: must be 1..100, got 101");
   CHECK(error_of("cluster_id: c\nmaster: \"not a host\"\n") ==
         "user_data: vessel.master: expected an IP address or RFC 1123 hostname, got \"not a host\"");
   CHECK(error_of("cluster_id: c\nhosts: [{ip: 10.0.0.300, name: a}]\n") ==

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "render/render.hpp"
+#include "role_test_util.hpp"
 #include "util/fs.hpp"
 
 using namespace vessel;
@@ -23,6 +24,7 @@ NodeConfig golden_config(const std::string& role) {
   NodeConfig c;
   c.cluster_id = "CID-golden";
   c.role = role;
+  c.caps = vessel::test::caps_of(role);
   c.hostname = role == "worker" ? "worker-1" : "master-0";
   c.master = role == "standalone" ? "" : "master-0";
   c.self_addresses = {role == "worker" ? "10.0.0.11" : "10.0.0.10"};

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "render/render.hpp"
+#include "role_test_util.hpp"
 #include "render_test_util.hpp"
 #include "util/fs.hpp"
 
@@ -18,6 +19,7 @@ NodeConfig base_config() {
   NodeConfig c;
   c.cluster_id = "CID-test";
   c.role = "worker";
+  c.caps = vessel::test::caps_of("worker");
   c.master = "master-0";
   c.hostname = "worker-1";
   return c;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "render/render.hpp"
+#include "role_test_util.hpp"
 
 using namespace vessel;
 
@@ -10,6 +11,7 @@ NodeConfig cfg_for(const std::string& role) {
   NodeConfig c;
   c.cluster_id = "CID-test";
   c.role = role;
+  c.caps = vessel::test::caps_of(role);
   c.master = role == "worker" ? "master-0" : "";
   c.hostname = role == "worker" ? "worker-1" : "master-0";
   return c;
@@ -74,9 +76,13 @@ TEST_CASE("master address: explicit, own hostname for master/standalone, require
   auto r = master_address(w);
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.error(), Catch::StartsWith("master:"));
-  auto bad_role = cfg_for("worker");
-  bad_role.role = "client";
-  CHECK_THAT(master_address(bad_role).error(), Catch::StartsWith("role:"));
+  // What decides is the capability, not the role's name.
+  auto renamed = cfg_for("worker");
+  renamed.role = "client";
+  CHECK(*master_address(renamed) == "master-0");
+  renamed.master = "";
+  renamed.caps.needs_master = false;
+  CHECK(*master_address(renamed) == "worker-1");
 
   auto v6 = cfg_for("worker");
   v6.master = "fd00::1";
@@ -94,7 +100,7 @@ TEST_CASE("fixed ports and bind hosts", "[render][merge]") {
   for (const char* k : {"dfs.namenode.rpc-bind-host", "dfs.namenode.http-bind-host",
                         "dfs.namenode.servicerpc-bind-host", "dfs.namenode.lifeline.rpc-bind-host"})
     CHECK(h.at(k) == "0.0.0.0");
-  CHECK(h.count("dfs.namenode.datanode.registration.ip-hostname-check") == 0);
+  CHECK(h.at("dfs.namenode.datanode.registration.ip-hostname-check") == "false");  // see render.cpp
   CHECK(h.count("dfs.permissions.enabled") == 0);
 }
 

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/base64.hpp"
-#include "config/load.hpp"
+#include "source/load.hpp"
 #include "config_test_util.hpp"
 #include "source/sources.hpp"
 
@@ -63,8 +63,9 @@ TEST_CASE("source file: role from vessel.master matching this node", "[source][f
   CHECK(c->role_from == "vessel.master");
   o.role_override = "worker";
   CHECK(load_node_config(o)->role_from == "--role");
-  o.role_override = "chief";
-  CHECK(load_node_config(o).error() == "--role: expected master, worker or standalone, got \"chief\"");
+  o.role_override = "chief/x";
+  CHECK(load_node_config(o).error() ==
+        "--role: expected a role name (1-32 of [a-z0-9-], e.g. master, worker), got \"chief/x\"");
 }
 
 TEST_CASE("source env: VESSEL_* variables", "[source][env]") {
@@ -145,7 +146,7 @@ TEST_CASE("source configdrive: latest fallback, missing user_data, garbage meta_
   REQUIRE(c);
   CHECK(c->source == "configdrive");
   CHECK(c->instance_id == "iid-latest");
-  CHECK(c->master == "node-7");  // a master is its own master
+  CHECK(c->hostname == "node-7");  // a master is its own master: make_plan resolves that from the role
 
   std::filesystem::remove(t / "cd/openstack/latest/user_data");
   CHECK(load_node_config(o).error() ==

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "config/load.hpp"
+#include "source/load.hpp"
 #include "source/sources.hpp"
 
 using vessel::SourceOptions;

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/commands.hpp"
+#include "init/init_cmd.hpp"
 #include "init/minimal_init.hpp"
 
 namespace po = boost::program_options;

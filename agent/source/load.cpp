@@ -1,4 +1,4 @@
-#include "config/load.hpp"
+#include "source/load.hpp"
 
 #include "source/sources.hpp"
 
@@ -105,9 +105,8 @@ Result<NodeConfig> load_node_config(const SourceOptions& o) {
   if (!role) return err(role.error());
   cfg.role = role->role;
   cfg.role_from = role->from;
-  // Masters and standalone nodes are their own master; downstream renders
-  // fs.defaultFS / spark.master from this one field.
-  if (cfg.master.empty() && !cfg.hostname.empty()) cfg.master = cfg.hostname;
+  // A role that needs no master is its own: make_plan decides that from
+  // the role's capabilities (render's master_address), not here.
   return cfg;
 }
 
