@@ -524,3 +524,53 @@ TEST_CASE("loader: bad node checks name the field", "[supervise][loader][checks]
   CHECK(check_error("[{name: a, tcp: nope}]") == "svc.yaml: checks[0].tcp: expected HOST:PORT, got 'nope'");
 }
 
+
+// The repo's role files, with the vars the plan gives them.
+namespace {
+const std::map<std::string, std::string> kRoleVars{
+      {"cluster_id", "c1"},          {"role", "worker"},           {"master", "10.1.1.1"},
+      {"hostname", "w1"},            {"self_ip", "10.1.1.2"},      {"data_dir", "/data"},
+      {"hadoop_home", "/opt/hadoop"}, {"spark_home", "/opt/spark"}, {"java_home", "/usr/lib/jvm/default"},
+      {"hadoop_conf_dir", "/etc/hadoop"}, {"spark_conf_dir", "/etc/spark"}, {"hadoop_classpath", "/cp"},
+      {"worker_cores", "2"},         {"worker_memory", "2g"},      {"disk_max_used_percent", "90"}};
+
+Result<ServiceSet> load_role(const std::string& role, const std::map<std::string, std::string>& vars = kRoleVars) {
+  return load_services_file(VESSEL_SOURCE_DIR "/roles/" + role + ".yaml", vars);
+}
+}  // namespace
+
+TEST_CASE("roles: DataNode and Worker are READY only when they serve the cluster", "[supervise][loader][probe]") {
+  for (const char* role : {"worker", "standalone"}) {
+    INFO(role);
+    auto set = load_role(role);
+    REQUIRE(set.ok());
+    const ServiceSpec* dn = nullptr;
+    const ServiceSpec* sw = nullptr;
+    for (const auto& s : set->services) {
+      if (s.name == "datanode") dn = &s;
+      if (s.name == "spark-worker") sw = &s;
+    }
+    REQUIRE(dn);
+    REQUIRE(sw);
+    CHECK(dn->readiness.kind == ProbeSpec::Kind::Http);
+    CHECK(dn->readiness.host == "127.0.0.1");
+    CHECK(dn->readiness.port == 9864);
+    CHECK(dn->readiness.path == "/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo");
+    CHECK(dn->readiness.json_pointer == "/beans/0/BPServiceActorInfo/0/ActorState");
+    CHECK(dn->readiness.json_equals == std::optional<std::string>("RUNNING"));
+    CHECK(dn->readiness.interval == Millis{1000});
+    CHECK(dn->readiness.timeout == Millis{3000});
+
+    CHECK(sw->readiness.kind == ProbeSpec::Kind::Http);
+    CHECK(sw->readiness.host == "10.1.1.1");
+    CHECK(sw->readiness.port == 8080);
+    CHECK(sw->readiness.path == "/json/");
+    REQUIRE(sw->readiness.json_any.has_value());
+    CHECK(sw->readiness.json_any->pointer == "/workers");
+    CHECK(sw->readiness.json_any->where == std::map<std::string, std::string>{{"host", "10.1.1.2"}, {"state", "ALIVE"}});
+    // The master lists the worker by the --host it registers with.
+    auto host = std::find(sw->argv.begin(), sw->argv.end(), "--host");
+    REQUIRE(host + 1 < sw->argv.end());
+    CHECK(*(host + 1) == "10.1.1.2");
+  }
+}
