@@ -574,3 +574,31 @@ TEST_CASE("roles: DataNode and Worker are READY only when they serve the cluster
     CHECK(*(host + 1) == "10.1.1.2");
   }
 }
+
+TEST_CASE("roles: worker and standalone carry the data-disk and datanode-volumes checks", "[supervise][loader][checks]") {
+  for (const char* role : {"worker", "standalone"}) {
+    INFO(role);
+    auto set = load_role(role);
+    REQUIRE(set.ok());
+    REQUIRE(set->checks.size() == 2);
+    CHECK(set->checks[0].name == "data-disk");
+    CHECK(set->checks[0].kind == CheckSpec::Kind::Disk);
+    CHECK(set->checks[0].disk_path == "/data");
+    CHECK(set->checks[0].max_used_percent == 90);
+    CHECK(set->checks[0].interval == Millis{10000});
+    CHECK(set->checks[1].name == "datanode-volumes");
+    CHECK(set->checks[1].probe.port == 9864);
+    CHECK(set->checks[1].probe.json_pointer == "/beans/0/NumFailedVolumes");
+    CHECK(set->checks[1].probe.json_equals == std::optional<std::string>("0"));
+  }
+  // The limit is the plan's var, not a constant in the file.
+  auto v = kRoleVars;
+  v["disk_max_used_percent"] = "75";
+  auto w = load_role("worker", v);
+  REQUIRE(w.ok());
+  CHECK(w->checks[0].max_used_percent == 75);
+  v.erase("disk_max_used_percent");
+  auto missing = load_role("worker", v);
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error(), Catch::EndsWith("checks[0].disk.max_used_percent: unknown variable ${disk_max_used_percent}"));
+}
