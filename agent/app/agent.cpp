@@ -24,6 +24,7 @@
 #include "init/reaper.hpp"
 #include "init/signals.hpp"
 #include "init/spawn.hpp"
+#include "supervise/checks.hpp"
 #include "supervise/supervisor.hpp"
 #include "util/backoff.hpp"
 #include "util/log.hpp"
@@ -290,6 +291,17 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
     return 1;
   }
   board.set_provider("config", [&node] { return node.status(); });
+  // Node-level checks (full data disk, a DataNode no longer registered...)
+  // make the node degraded: /readyz says why; no service restarts for it.
+  NodeChecks checks(set->checks);
+  board.set_problems("checks", [&checks] { return checks.problems(); });
+  board.set_provider("checks", [&checks] { return checks.view(); });
+  checks.start();
+  // Every reconcile's new definitions also update the checks.
+  auto reconciled = [&checks](Result<ServiceSet> r) {
+    if (r) checks.set_specs(r->checks);
+    return r;
+  };
 
   // A role that serves the membership keeps the table; every node (that
   // one included) syncs its hosts file from it.
@@ -310,13 +322,13 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
     if (step.guard == "hdfs-format") return hdfs_format_guard(node.plan());
     return GuardDecision{GuardDecision::Kind::Refuse, "unknown guard " + step.guard};
   };
-  hooks.reload = [&node, &o]() -> Result<ServiceSet> {
+  hooks.reload = [&node, &o, reconciled]() -> Result<ServiceSet> {
     auto in = gather_inputs(o);
     if (!in) return Error{in.error()};
     NodeEvent e;
     e.kind = NodeEventKind::reload;
     e.cfg = std::move(in->cfg);
-    return node.reconcile(e);
+    return reconciled(node.reconcile(e));
   };
   if (plan.cfg.notify) {
     hooks.on_all_ready = [n = *plan.cfg.notify, host = plan.cfg.hostname, role = plan.cfg.role] {
@@ -344,12 +356,12 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
     sync = std::make_unique<cluster::ClusterSync>(so);
     // The sync thread only posts: the change is planned and applied on the
     // supervisor's thread, through the node, like every other event.
-    sync->on_members_changed([&sup, &node](const std::vector<cluster::MemberView>& ms) {
-      sup.post([&node, ms]() -> std::optional<Result<ServiceSet>> {
+    sync->on_members_changed([&sup, &node, reconciled](const std::vector<cluster::MemberView>& ms) {
+      sup.post([&node, ms, reconciled]() -> std::optional<Result<ServiceSet>> {
         NodeEvent e;
         e.kind = NodeEventKind::members_changed;
         e.members = ms;
-        return node.reconcile(e);
+        return reconciled(node.reconcile(e));
       });
     });
     board.set_provider("cluster", [s = sync.get()] {
@@ -368,6 +380,7 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   spdlog::info("vessel {} as pid {}: role {} ({}), {} service(s), health on {}:{}", VESSEL_VERSION, getpid(),
                plan.cfg.role, plan.cfg.role_from, plan.services.services.size(), addr.host, health.port());
   int code = supervise(sup, health);
+  checks.stop();
   if (sync) sync->stop();
   return code;
 }

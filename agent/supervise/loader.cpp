@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -108,6 +109,44 @@ Result<std::pair<std::string, int>> host_port(const Ctx& c, const std::string& s
   return std::make_pair(host, port);
 }
 
+// An RFC 6901 pointer: "" or "/..." with only ~0 and ~1 escapes.
+Result<std::string> json_pointer(const Ctx& c, const YAML::Node& n, const std::string& field) {
+  auto jp = scalar(c, n, field);
+  if (!jp) return jp;
+  if (!jp->empty() && (*jp)[0] != '/') return c.fail(field, "must start with '/'");
+  try {
+    nlohmann::json::json_pointer check(*jp);
+  } catch (const nlohmann::json::exception&) {
+    return c.fail(field, "not a JSON pointer (a '~' must be followed by 0 or 1)");
+  }
+  return jp;
+}
+
+constexpr std::size_t kMaxWhereFields = 16;
+
+Result<JsonAny> json_any(const Ctx& c, const YAML::Node& n, const std::string& field) {
+  if (!n.IsMap()) return c.fail(field, "expected a mapping with pointer and where, got " + describe(n));
+  if (auto st = only_keys(c, n, field, {"pointer", "where"}); !st) return Error{st.error()};
+  JsonAny a;
+  auto jp = json_pointer(c, n["pointer"], field + ".pointer");
+  if (!jp) return Error{jp.error()};
+  a.pointer = *jp;
+  const auto w = n["where"];
+  if (!w.IsDefined()) return c.fail(field + ".where", "is required");
+  if (!w.IsMap() || w.size() == 0 || w.size() > kMaxWhereFields) {
+    return c.fail(field + ".where", "expected a mapping of 1.." + std::to_string(kMaxWhereFields) +
+                                        " field: value pairs, got " + describe(w));
+  }
+  for (const auto& kv : w) {
+    const auto k = kv.first.as<std::string>();
+    if (k.empty()) return c.fail(field + ".where", "field names must not be empty");
+    auto v = scalar(c, kv.second, field + ".where." + k);
+    if (!v) return Error{v.error()};
+    a.where[k] = *v;
+  }
+  return a;
+}
+
 Result<ProbeSpec> probe(const Ctx& c, const YAML::Node& n, const std::string& field) {
   ProbeSpec p;
   if (!n.IsMap()) return c.fail(field, "expected a mapping with one of tcp, http, exec");
@@ -127,11 +166,19 @@ Result<ProbeSpec> probe(const Ctx& c, const YAML::Node& n, const std::string& fi
     const auto h = n["http"];
     const std::string f = field + ".http";
     if (!h.IsMap()) return c.fail(f, "expected a mapping with url, got " + describe(h));
-    if (auto st = only_keys(c, h, f, {"url", "json_pointer", "equals"}); !st) return Error{st.error()};
+    if (auto st = only_keys(c, h, f, {"url", "json_pointer", "equals", "json_any"}); !st) return Error{st.error()};
     auto url = scalar(c, h["url"], f + ".url");
     if (!url) return Error{url.error()};
     const std::string prefix = "http://";
     if (url->compare(0, prefix.size(), prefix) != 0) return c.fail(f + ".url", "only http:// URLs are supported");
+    // Sent verbatim (no re-encoding), so only RFC 3986 characters: no
+    // spaces, controls, non-ASCII or "<>\^`{|}.
+    for (unsigned char ch : *url) {
+      const bool bad = ch <= 0x20 || ch >= 0x7f || std::string_view("\"<>\\^`{|}").find(static_cast<char>(ch)) != std::string_view::npos;
+      if (bad) {
+        return c.fail(f + ".url", "must be percent-encoded: no spaces, controls, non-ASCII or any of \"<>\\^`{|}");
+      }
+    }
     auto rest = url->substr(prefix.size());
     auto slash = rest.find('/');
     auto hp = host_port(c, rest.substr(0, slash), f + ".url");
@@ -140,15 +187,19 @@ Result<ProbeSpec> probe(const Ctx& c, const YAML::Node& n, const std::string& fi
     std::tie(p.host, p.port) = *hp;
     p.path = slash == std::string::npos ? "/" : rest.substr(slash);
     if (h["json_pointer"]) {
-      auto jp = scalar(c, h["json_pointer"], f + ".json_pointer");
+      auto jp = json_pointer(c, h["json_pointer"], f + ".json_pointer");
       if (!jp) return Error{jp.error()};
-      if (!jp->empty() && (*jp)[0] != '/') return c.fail(f + ".json_pointer", "must start with '/'");
       p.json_pointer = *jp;
     }
     if (h["equals"]) {
       auto eq = scalar(c, h["equals"], f + ".equals");
       if (!eq) return Error{eq.error()};
       p.json_equals = *eq;
+    }
+    if (h["json_any"]) {
+      auto a = json_any(c, h["json_any"], f + ".json_any");
+      if (!a) return Error{a.error()};
+      p.json_any = std::move(*a);
     }
   }
   if (n["exec"]) {
@@ -177,8 +228,8 @@ Result<ServiceSpec> service(const Ctx& c, const YAML::Node& n, const std::string
   if (!n.IsMap()) return c.fail(field, "expected a mapping, got " + describe(n));
   if (auto st = only_keys(c, n, field,
                           {"name", "argv", "env", "user", "group", "workdir", "stop_signal", "stop_grace",
-                           "restart", "critical", "depends_on", "wait_for", "readiness", "forward_signals",
-                           "pre_start", "log_file"});
+                           "restart", "critical", "depends_on", "wait_for", "readiness", "ready_within",
+                           "forward_signals", "pre_start", "log_file"});
       !st) {
     return Error{st.error()};
   }
@@ -254,6 +305,12 @@ Result<ServiceSpec> service(const Ctx& c, const YAML::Node& n, const std::string
     auto p = probe(c, n["readiness"], f + ".readiness");
     if (!p) return Error{p.error()};
     s.readiness = *p;
+  }
+  if (n["ready_within"]) {
+    auto d = duration(c, n["ready_within"], f + ".ready_within");
+    if (!d) return Error{d.error()};
+    if (d->count() < 1000) return c.fail(f + ".ready_within", "must be at least 1s (0 is the default: wait forever)");
+    s.ready_within = *d;
   }
   if (n["forward_signals"]) {
     const auto fs = n["forward_signals"];
@@ -358,6 +415,82 @@ Result<std::vector<DirSpec>> dirs(const Ctx& c, const YAML::Node& n) {
   return out;
 }
 
+bool valid_name(const std::string& n) {
+  return !n.empty() && n.size() <= 64 &&
+         n.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == std::string::npos;
+}
+
+Status disk_check(const Ctx& c, const YAML::Node& d, const std::string& f, CheckSpec& out) {
+  if (!d.IsMap()) return c.fail(f, "expected a mapping with path and max_used_percent, got " + describe(d));
+  if (auto st = only_keys(c, d, f, {"path", "max_used_percent"}); !st) return st;
+  auto path = scalar(c, d["path"], f + ".path");
+  if (!path) return Error{path.error()};
+  if (path->empty() || (*path)[0] != '/') return c.fail(f + ".path", "must be an absolute path, got '" + *path + "'");
+  out.disk_path = *path;
+  if (d["max_used_percent"]) {
+    auto m = scalar(c, d["max_used_percent"], f + ".max_used_percent");
+    if (!m) return Error{m.error()};
+    int v = 0;
+    auto [p, ec] = std::from_chars(m->data(), m->data() + m->size(), v);
+    if (ec != std::errc() || p != m->data() + m->size() || v < 1 || v > 100) {
+      return c.fail(f + ".max_used_percent", "must be 1..100, got '" + *m + "'");
+    }
+    out.max_used_percent = v;
+  }
+  out.kind = CheckSpec::Kind::Disk;
+  return ok();
+}
+
+Result<CheckSpec> check(const Ctx& c, const YAML::Node& n, const std::string& f) {
+  if (!n.IsMap()) return c.fail(f, "expected a mapping with name and one of disk, tcp, http");
+  if (auto st = only_keys(c, n, f, {"name", "disk", "tcp", "http", "interval", "timeout"}); !st) return Error{st.error()};
+  CheckSpec ck;
+  auto name = scalar(c, n["name"], f + ".name", false);
+  if (!name) return Error{name.error()};
+  if (!valid_name(*name)) return c.fail(f + ".name", "must be 1-64 characters of [A-Za-z0-9_-], got '" + *name + "'");
+  ck.name = *name;
+  const int kinds = (n["disk"] ? 1 : 0) + (n["tcp"] ? 1 : 0) + (n["http"] ? 1 : 0);
+  if (kinds != 1) return c.fail(f, "needs exactly one of disk, tcp, http");
+  if (n["disk"]) {
+    if (n["timeout"]) return c.fail(f + ".timeout", "not used by a disk check");
+    if (auto st = disk_check(c, n["disk"], f + ".disk", ck); !st) return Error{st.error()};
+  } else {
+    YAML::Node rest = YAML::Clone(n);
+    rest.remove("name");
+    rest.remove("interval");
+    auto p = probe(c, rest, f);
+    if (!p) return Error{p.error()};
+    ck.kind = CheckSpec::Kind::Probe;
+    ck.probe = std::move(*p);
+  }
+  if (n["interval"]) {
+    auto d = duration(c, n["interval"], f + ".interval");
+    if (!d) return Error{d.error()};
+    if (*d < Millis{100}) return c.fail(f + ".interval", "must be at least 100ms");
+    ck.interval = *d;
+  }
+  ck.probe.interval = ck.interval;
+  return ck;
+}
+
+constexpr std::size_t kMaxChecks = 32;
+
+Result<std::vector<CheckSpec>> checks(const Ctx& c, const YAML::Node& n) {
+  if (!n.IsSequence() || n.size() > kMaxChecks) {
+    return c.fail("checks", "expected a list of at most " + std::to_string(kMaxChecks) + " checks");
+  }
+  std::vector<CheckSpec> out;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string f = "checks[" + std::to_string(i) + "]";
+    auto ck = check(c, n[i], f);
+    if (!ck) return Error{ck.error()};
+    if (!seen.insert(ck->name).second) return c.fail(f + ".name", "duplicate check name '" + ck->name + "'");
+    out.push_back(std::move(*ck));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Millis> parse_duration(const std::string& s) {
@@ -417,7 +550,8 @@ Result<ServiceSet> load_services_yaml(const std::string& text, const std::string
   if (!root.IsMap()) return c.fail("file", "expected a mapping with `services:`");
   ServiceSet set;
   try {
-    if (auto st = only_keys(c, root, "", {"role", "capabilities", "services", "supervisor", "config", "dirs"}); !st)
+    if (auto st = only_keys(c, root, "", {"role", "capabilities", "services", "supervisor", "config", "dirs", "checks"});
+        !st)
       return Error{st.error()};
     if (root["capabilities"]) {
       auto caps = parse_role_caps(root["capabilities"], origin);
@@ -458,6 +592,11 @@ Result<ServiceSet> load_services_yaml(const std::string& text, const std::string
       auto d = dirs(c, root["dirs"]);
       if (!d) return Error{d.error()};
       set.dirs = std::move(*d);
+    }
+    if (root["checks"]) {
+      auto ck = checks(c, root["checks"]);
+      if (!ck) return Error{ck.error()};
+      set.checks = std::move(*ck);
     }
     auto ordered = order_services(std::move(list));
     if (!ordered) return Error{origin + ": " + ordered.error()};

@@ -41,6 +41,8 @@ struct ServiceSet {
   std::vector<DirSpec> dirs;
   // Optional config layers a role file may carry: core/hdfs/spark maps.
   std::map<std::string, std::map<std::string, std::string>> config;
+  // Node-level checks (`checks:`): failing ones make the node DEGRADED.
+  std::vector<CheckSpec> checks;
 };
 
 // `vars` are substituted into ${name} placeholders in argv, env values,

@@ -13,6 +13,16 @@ using Millis = std::chrono::milliseconds;
 
 enum class RestartPolicy { Always, OnFailure, Never };
 
+// http: passes when at least one element of the array at `pointer` has every
+// field in `where` equal to the given text (numbers/booleans compare as their
+// JSON text). E.g. Spark master /json/: {pointer: /workers, where: {host: IP,
+// state: ALIVE}}.
+struct JsonAny {
+  std::string pointer;                       // RFC 6901, may cross JSON-in-string
+  std::map<std::string, std::string> where;  // field -> expected text, non-empty
+  bool operator==(const JsonAny&) const = default;
+};
+
 struct ProbeSpec {
   enum class Kind { None, Tcp, Http, Exec };
   Kind kind = Kind::None;
@@ -21,10 +31,24 @@ struct ProbeSpec {
   std::string path = "/";           // http
   std::string json_pointer;         // http: optional JSON field check (RFC 6901)
   std::optional<std::string> json_equals;  // expected value, compared as text
+  std::optional<JsonAny> json_any;  // http: optional array match (with json_pointer, both must pass)
   std::vector<std::string> argv;    // exec
   Millis interval{1000};
   Millis timeout{2000};
   bool operator==(const ProbeSpec&) const = default;
+};
+
+// A node-level check (role file `checks:`): a failing check makes the node
+// DEGRADED (not ready) and restarts nothing. Run by NodeChecks.
+struct CheckSpec {
+  enum class Kind { Disk, Probe };
+  std::string name;                 // [A-Za-z0-9_-]{1,64}, unique
+  Kind kind = Kind::Disk;
+  std::string disk_path;            // disk: absolute path (its filesystem is checked)
+  int max_used_percent = 90;        // disk: 1..100, fails when used% is above it
+  ProbeSpec probe;                  // probe: tcp or http (no exec: the main loop owns children)
+  Millis interval{10000};
+  bool operator==(const CheckSpec&) const = default;
 };
 
 // A one-shot step run before the main process (e.g. the HDFS format guard).

@@ -2,6 +2,7 @@
 // every bad field is rejected with a message naming the file and the field.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -316,6 +317,12 @@ TEST_CASE("loader: bad probe specs", "[supervise][loader]") {
         "svc.yaml: services.a.readiness.http: expected a mapping with url, got 'http://h:1/'");
   CHECK(probe_error("{http: {url: 'https://h:1/'}}") ==
         "svc.yaml: services.a.readiness.http.url: only http:// URLs are supported");
+  CHECK(probe_error("{http: {url: 'http://h:1/a b'}}") ==
+        "svc.yaml: services.a.readiness.http.url: must be percent-encoded: no spaces, controls, non-ASCII or any of "
+        "\"<>\\^`{|}");
+  CHECK(probe_error("{http: {url: 'http://h:1/{x}'}}") ==
+        "svc.yaml: services.a.readiness.http.url: must be percent-encoded: no spaces, controls, non-ASCII or any of "
+        "\"<>\\^`{|}");
   CHECK(probe_error("{http: {url: 'http://h/'}}") == "svc.yaml: services.a.readiness.http.url: expected HOST:PORT, got 'h'");
   CHECK(probe_error("{http: {url: 'http://h:1/', json_pointer: status}}") ==
         "svc.yaml: services.a.readiness.http.json_pointer: must start with '/'");
@@ -421,4 +428,182 @@ TEST_CASE("loader: required fields that are missing are named", "[supervise][loa
         "svc.yaml: services.a.readiness.http.url: is required");
   CHECK(load_error(one("    argv: [x]\n    pre_start: [{guard: hdfs-format}]\n")) ==
         "svc.yaml: services.a.pre_start[0].argv: is required");
+}
+
+TEST_CASE("loader: json_any in an http probe", "[supervise][loader][probe]") {
+  auto r = load(one("    argv: [x]\n    readiness:\n      http:\n        url: 'http://m:8080/json/'\n"
+                    "        json_any: {pointer: /workers, where: {host: '${hostname}', state: ALIVE}}\n"));
+  REQUIRE(r.ok());
+  const auto& p = r->services[0].readiness;
+  REQUIRE(p.json_any.has_value());
+  CHECK(p.json_any->pointer == "/workers");
+  CHECK(p.json_any->where == std::map<std::string, std::string>{{"host", "node-1"}, {"state", "ALIVE"}});
+  CHECK(p.json_pointer.empty());
+
+  auto any_error = [](const std::string& any) {
+    return load_error(one("    argv: [x]\n    readiness: {http: {url: 'http://m:1/', json_any: " + any + "}}\n"));
+  };
+  const std::string f = "svc.yaml: services.a.readiness.http.json_any";
+  CHECK(any_error("/workers") == f + ": expected a mapping with pointer and where, got '/workers'");
+  CHECK(any_error("{where: {a: b}}") == f + ".pointer: is required");
+  CHECK(any_error("{pointer: workers, where: {a: b}}") == f + ".pointer: must start with '/'");
+  CHECK(any_error("{pointer: /w, where: {a: b}, all: true}") == f + ".all: unknown key");
+  CHECK(any_error("{pointer: /w}") == f + ".where: is required");
+  CHECK(any_error("{pointer: /w, where: {}}") == f + ".where: expected a mapping of 1..16 field: value pairs, got a mapping");
+  CHECK(any_error("{pointer: /w, where: [a]}") == f + ".where: expected a mapping of 1..16 field: value pairs, got a list");
+  CHECK(any_error("{pointer: /w, where: {host: [a]}}") == f + ".where.host: expected a string, got a list");
+  CHECK(any_error("{pointer: /w, where: {host: '${nope}'}}") == f + ".where.host: unknown variable ${nope}");
+  CHECK(load_error(one("    argv: [x]\n    readiness: {http: {url: 'http://m:1/', json_pointer: /a~2}}\n")) ==
+        "svc.yaml: services.a.readiness.http.json_pointer: not a JSON pointer (a '~' must be followed by 0 or 1)");
+}
+
+TEST_CASE("loader: node checks", "[supervise][loader][checks]") {
+  const std::string svc = "services:\n  - {name: a, argv: [x]}\n";
+  auto r = load(svc + "checks:\n"
+                      "  - name: data-disk\n"
+                      "    disk: {path: '/data/${hostname}', max_used_percent: '85'}\n"
+                      "    interval: 5s\n"
+                      "  - name: volumes\n"
+                      "    http: {url: 'http://127.0.0.1:9864/jmx?qry=x', json_pointer: /beans/0/NumFailedVolumes, equals: '0'}\n"
+                      "    timeout: 1s\n"
+                      "  - {name: port, tcp: '127.0.0.1:9866'}\n"
+                      "  - {name: default-disk, disk: {path: /}}\n");
+  REQUIRE(r.ok());
+  REQUIRE(r->checks.size() == 4);
+  const auto& d = r->checks[0];
+  CHECK(d.name == "data-disk");
+  CHECK(d.kind == CheckSpec::Kind::Disk);
+  CHECK(d.disk_path == "/data/node-1");
+  CHECK(d.max_used_percent == 85);
+  CHECK(d.interval == Millis{5000});
+  const auto& v = r->checks[1];
+  CHECK(v.kind == CheckSpec::Kind::Probe);
+  CHECK(v.probe.kind == ProbeSpec::Kind::Http);
+  CHECK(v.probe.port == 9864);
+  CHECK(v.probe.path == "/jmx?qry=x");
+  CHECK(v.probe.json_pointer == "/beans/0/NumFailedVolumes");
+  CHECK(v.probe.json_equals == std::optional<std::string>("0"));
+  CHECK(v.probe.timeout == Millis{1000});
+  CHECK(v.interval == Millis{10000});  // default
+  CHECK(r->checks[2].probe.kind == ProbeSpec::Kind::Tcp);
+  CHECK(r->checks[3].max_used_percent == 90);  // default
+  CHECK(load(svc)->checks.empty());
+}
+
+TEST_CASE("loader: bad node checks name the field", "[supervise][loader][checks]") {
+  auto check_error = [](const std::string& checks) {
+    return load_error("services:\n  - {name: a, argv: [x]}\nchecks: " + checks + "\n");
+  };
+  CHECK(check_error("{name: x}") == "svc.yaml: checks: expected a list of at most 32 checks");
+  CHECK(check_error("[x]") == "svc.yaml: checks[0]: expected a mapping with name and one of disk, tcp, http");
+  CHECK(check_error("[{disk: {path: /}}]") == "svc.yaml: checks[0].name: is required");
+  CHECK(check_error("[{name: 'a b', disk: {path: /}}]") ==
+        "svc.yaml: checks[0].name: must be 1-64 characters of [A-Za-z0-9_-], got 'a b'");
+  CHECK(check_error("[{name: a, disk: {path: /}}, {name: a, disk: {path: /}}]") ==
+        "svc.yaml: checks[1].name: duplicate check name 'a'");
+  CHECK(check_error("[{name: a}]") == "svc.yaml: checks[0]: needs exactly one of disk, tcp, http");
+  CHECK(check_error("[{name: a, disk: {path: /}, tcp: 'h:1'}]") == "svc.yaml: checks[0]: needs exactly one of disk, tcp, http");
+  CHECK(check_error("[{name: a, exec: [df]}]") == "svc.yaml: checks[0].exec: unknown key");
+  CHECK(check_error("[{name: a, disk: /data}]") ==
+        "svc.yaml: checks[0].disk: expected a mapping with path and max_used_percent, got '/data'");
+  CHECK(check_error("[{name: a, disk: {max_used_percent: 90}}]") == "svc.yaml: checks[0].disk.path: is required");
+  CHECK(check_error("[{name: a, disk: {path: data}}]") == "svc.yaml: checks[0].disk.path: must be an absolute path, got 'data'");
+  CHECK(check_error("[{name: a, disk: {path: /, max_used: 90}}]") == "svc.yaml: checks[0].disk.max_used: unknown key");
+  for (const char* bad : {"0", "101", "-5", "90%", "ninety", "''"}) {
+    INFO(bad);
+    CHECK_THAT(check_error(std::string("[{name: a, disk: {path: /, max_used_percent: ") + bad + "}}]"),
+               Catch::StartsWith("svc.yaml: checks[0].disk.max_used_percent: must be 1..100, got '"));
+  }
+  CHECK(check_error("[{name: a, disk: {path: /, max_used_percent: '${nope}'}}]") ==
+        "svc.yaml: checks[0].disk.max_used_percent: unknown variable ${nope}");
+  CHECK(check_error("[{name: a, disk: {path: /}, timeout: 1s}]") == "svc.yaml: checks[0].timeout: not used by a disk check");
+  CHECK(check_error("[{name: a, disk: {path: /}, interval: 10ms}]") == "svc.yaml: checks[0].interval: must be at least 100ms");
+  CHECK(check_error("[{name: a, disk: {path: /}, interval: often}]") ==
+        "svc.yaml: checks[0].interval: expected a duration like 10s, got 'often'");
+  CHECK(check_error("[{name: a, http: {url: 'https://h:1/'}}]") == "svc.yaml: checks[0].http.url: only http:// URLs are supported");
+  CHECK(check_error("[{name: a, tcp: nope}]") == "svc.yaml: checks[0].tcp: expected HOST:PORT, got 'nope'");
+}
+
+
+// The repo's role files, with the vars the plan gives them.
+namespace {
+const std::map<std::string, std::string> kRoleVars{
+      {"cluster_id", "c1"},          {"role", "worker"},           {"master", "10.1.1.1"},
+      {"hostname", "w1"},            {"self_ip", "10.1.1.2"},      {"data_dir", "/data"},
+      {"hadoop_home", "/opt/hadoop"}, {"spark_home", "/opt/spark"}, {"java_home", "/usr/lib/jvm/default"},
+      {"hadoop_conf_dir", "/etc/hadoop"}, {"spark_conf_dir", "/etc/spark"}, {"hadoop_classpath", "/cp"},
+      {"worker_cores", "2"},         {"worker_memory", "2g"},      {"disk_max_used_percent", "90"}};
+
+Result<ServiceSet> load_role(const std::string& role, const std::map<std::string, std::string>& vars = kRoleVars) {
+  return load_services_file(VESSEL_SOURCE_DIR "/roles/" + role + ".yaml", vars);
+}
+}  // namespace
+
+TEST_CASE("roles: DataNode and Worker are READY only when they serve the cluster", "[supervise][loader][probe]") {
+  for (const char* role : {"worker", "standalone"}) {
+    INFO(role);
+    auto set = load_role(role);
+    REQUIRE(set.ok());
+    const ServiceSpec* dn = nullptr;
+    const ServiceSpec* sw = nullptr;
+    for (const auto& s : set->services) {
+      if (s.name == "datanode") dn = &s;
+      if (s.name == "spark-worker") sw = &s;
+    }
+    REQUIRE(dn);
+    REQUIRE(sw);
+    CHECK(dn->readiness.kind == ProbeSpec::Kind::Http);
+    CHECK(dn->readiness.host == "127.0.0.1");
+    CHECK(dn->readiness.port == 9864);
+    CHECK(dn->readiness.path == "/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo");
+    CHECK(dn->readiness.json_pointer == "/beans/0/BPServiceActorInfo/0/ActorState");
+    CHECK(dn->readiness.json_equals == std::optional<std::string>("RUNNING"));
+    CHECK(dn->readiness.interval == Millis{1000});
+    CHECK(dn->readiness.timeout == Millis{3000});
+
+    CHECK(sw->readiness.kind == ProbeSpec::Kind::Http);
+    CHECK(sw->readiness.host == "10.1.1.1");
+    CHECK(sw->readiness.port == 8080);
+    CHECK(sw->readiness.path == "/json/");
+    REQUIRE(sw->readiness.json_any.has_value());
+    CHECK(sw->readiness.json_any->pointer == "/workers");
+    CHECK(sw->readiness.json_any->where == std::map<std::string, std::string>{{"host", "10.1.1.2"}, {"state", "ALIVE"}});
+    // The master lists the worker by the --host it registers with.
+    auto host = std::find(sw->argv.begin(), sw->argv.end(), "--host");
+    REQUIRE(host + 1 < sw->argv.end());
+    CHECK(*(host + 1) == "10.1.1.2");
+  }
+}
+
+TEST_CASE("roles: worker and standalone carry the disk, volume and still-serving checks", "[supervise][loader][checks]") {
+  for (const char* role : {"worker", "standalone"}) {
+    INFO(role);
+    auto set = load_role(role);
+    REQUIRE(set.ok());
+    REQUIRE(set->checks.size() == 4);
+    CHECK(set->checks[2].name == "datanode-registered");
+    CHECK(set->checks[2].probe.json_pointer == "/beans/0/BPServiceActorInfo/0/ActorState");
+    CHECK(set->checks[3].name == "spark-worker-alive");
+    REQUIRE(set->checks[3].probe.json_any);
+    CHECK(set->checks[3].probe.json_any->pointer == "/workers");
+    CHECK(set->checks[0].name == "data-disk");
+    CHECK(set->checks[0].kind == CheckSpec::Kind::Disk);
+    CHECK(set->checks[0].disk_path == "/data");
+    CHECK(set->checks[0].max_used_percent == 90);
+    CHECK(set->checks[0].interval == Millis{10000});
+    CHECK(set->checks[1].name == "datanode-volumes");
+    CHECK(set->checks[1].probe.port == 9864);
+    CHECK(set->checks[1].probe.json_pointer == "/beans/0/NumFailedVolumes");
+    CHECK(set->checks[1].probe.json_equals == std::optional<std::string>("0"));
+  }
+  // The limit is the plan's var, not a constant in the file.
+  auto v = kRoleVars;
+  v["disk_max_used_percent"] = "75";
+  auto w = load_role("worker", v);
+  REQUIRE(w.ok());
+  CHECK(w->checks[0].max_used_percent == 75);
+  v.erase("disk_max_used_percent");
+  auto missing = load_role("worker", v);
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error(), Catch::EndsWith("checks[0].disk.max_used_percent: unknown variable ${disk_max_used_percent}"));
 }
