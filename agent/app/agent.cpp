@@ -316,6 +316,16 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
                    "workers will only have static hosts");
     }
     cluster::register_cluster_routes(health.routes(), *members, plan.cfg.token);
+    // The master's view in /status: every member's state, and who left.
+    board.set_provider("membership", [m = members.get()] {
+      nlohmann::json j{{"members", nlohmann::json::array()}, {"departed", nlohmann::json::array()}};
+      for (const auto& v : m->members())
+        j["members"].push_back({{"name", v.name}, {"ip", v.ip}, {"role", v.role},
+                                {"state", std::string(cluster::to_string(v.state))}, {"age_ms", v.age.count()}});
+      for (const auto& d : m->departed())
+        j["departed"].push_back({{"name", d.name}, {"ip", d.ip}, {"role", d.role}, {"left_ms_ago", d.since.count()}});
+      return j;
+    });
   }
   SupervisorHooks hooks;
   hooks.guard = [&node](const ServiceSpec&, const PreStartStep& step) {
