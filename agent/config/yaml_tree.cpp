@@ -47,6 +47,25 @@ Result<nlohmann::json> from_yaml(const YAML::Node& n, int depth, Budget& b, std:
   return nlohmann::json(nullptr);
 }
 
+Status count_yaml(const YAML::Node& n, int depth, Budget& b, std::string_view what) {
+  if (depth > kMaxTreeDepth) return err(std::string(what) + ": nested deeper than " + std::to_string(kMaxTreeDepth));
+  if (++b.nodes > kMaxTreeNodes)
+    return err(std::string(what) + ": more than " + std::to_string(kMaxTreeNodes) + " nodes (alias expansion?)");
+  if (n.IsScalar()) {
+    b.bytes += n.Scalar().size();
+    if (b.bytes > kMaxTreeScalarBytes) return err(std::string(what) + ": expanded text too large (alias expansion?)");
+  } else if (n.IsSequence()) {
+    for (const auto& item : n)
+      if (auto st = count_yaml(item, depth + 1, b, what); !st) return st;
+  } else if (n.IsMap()) {
+    for (const auto& kv : n) {
+      if (auto st = count_yaml(kv.first, depth + 1, b, what); !st) return st;
+      if (auto st = count_yaml(kv.second, depth + 1, b, what); !st) return st;
+    }
+  }
+  return ok();
+}
+
 // Renders JSON numbers/booleans as strings so both inputs look alike.
 Result<nlohmann::json> normalize_json(const nlohmann::json& j, int depth, Budget& b, std::string_view what) {
   if (depth > kMaxTreeDepth) return err(std::string(what) + ": nested deeper than " + std::to_string(kMaxTreeDepth));
@@ -124,6 +143,11 @@ Result<nlohmann::json> parse_document(std::string_view text, std::string_view wh
                std::to_string(e.mark.column + 1));
   }
   return from_yaml(root, 0, b, what);
+}
+
+Status check_yaml_limits(const YAML::Node& root, std::string_view what) {
+  Budget b;
+  return count_yaml(root, 0, b, what);
 }
 
 }  // namespace vessel::config

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "util/result.hpp"
 
@@ -23,5 +24,10 @@ inline constexpr int kMaxTreeDepth = 64;
 // Text whose first non-blank byte is '{' is parsed as JSON, else as YAML.
 // Error messages carry positions, never document content (it may hold tokens).
 Result<nlohmann::json> parse_document(std::string_view text, std::string_view what);
+
+// The same node, depth and expanded-size caps for a YAML document another
+// reader walks itself (the services/role loader), so every YAML vessel
+// reads is guarded alike. Counts without building anything.
+Status check_yaml_limits(const YAML::Node& root, std::string_view what);
 
 }  // namespace vessel::config

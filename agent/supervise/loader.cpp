@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/yaml_tree.hpp"
 #include "init/signals.hpp"
 #include "supervise/dag.hpp"
 #include "config/role_caps_yaml.hpp"
@@ -547,6 +548,9 @@ Result<ServiceSet> load_services_yaml(const std::string& text, const std::string
   } catch (const YAML::Exception& e) {
     return Error{origin + ": invalid YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
   }
+  // The same alias/depth caps as user_data (config/yaml_tree): a role file
+  // is data too, and a services file may come from anyone who can write it.
+  if (auto st = config::check_yaml_limits(root, origin); !st) return Error{st.error()};
   if (!root.IsMap()) return c.fail("file", "expected a mapping with `services:`");
   ServiceSet set;
   try {
