@@ -404,6 +404,16 @@ TEST_CASE("registration_error: 409, redacted, cleared once accepted", "[cluster]
   CHECK(st.last_error.find(kToken.reveal()) == std::string::npos);
   CHECK(st.consecutive_failures >= 1);  // refused: backs off like any failure
 
+  // A token that occurs inside the mask itself must not loop forever.
+  auto o2 = c.worker("w2", "10.0.0.12");
+  o2.master_port = srv.port();
+  o2.token = Secret("red");
+  ClusterSync w2(o2);
+  w2.start();
+  REQUIRE(eventually([&] { return !w2.snapshot().registration_error.empty(); }));
+  CHECK(w2.snapshot().registration_error.find("Bearer red") == std::string::npos);
+  w2.stop();
+
   accept = true;
   REQUIRE(eventually([&] { return w.snapshot().registered; }));
   st = w.snapshot();
