@@ -126,8 +126,10 @@ std::string refusal(const Reply& r) {
 void scrub(std::string& s, const Secret& token) {
   const std::string& t = token.reveal();
   if (t.empty()) return;
-  for (size_t p = s.find(t); p != std::string::npos; p = s.find(t, p))
-    s.replace(p, t.size(), "<redacted>");
+  static constexpr std::string_view kMask = "<redacted>";
+  // Search on after the mask, which may itself contain a short token.
+  for (size_t p = s.find(t); p != std::string::npos; p = s.find(t, p + kMask.size()))
+    s.replace(p, t.size(), kMask);
 }
 
 bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView>& b) {

@@ -240,3 +240,22 @@ TEST_CASE("sync_hosts_file works on a bind-mounted file", "[cluster][hosts][root
   // The write went through the bind mount to the source file.
   CHECK(read_all(src) == "127.0.0.1 localhost\n" + kBlockAB);
 }
+
+TEST_CASE("overlay_entries: primary names win over fallback entries", "[cluster][hosts]") {
+  std::vector<HostEntry> primary = {{"10.0.0.2", "master"}, {"10.0.0.300", "w1"}, {"10.0.0.12", "W2"}};
+  std::vector<HostEntry> fallback = {{"10.0.0.1", "master"}, {"10.0.0.11", "w1"}, {"10.0.0.9", "w2"},
+                                     {"10.0.0.7", "extra"}, {"10.0.0.8", "bad name"}};
+  auto out = overlay_entries(primary, fallback);
+  std::vector<HostEntry> expect = {
+      {"10.0.0.12", "W2"},     // case-insensitive: hides fallback "w2"
+      {"10.0.0.7", "extra"},   // no primary entry of that name
+      {"10.0.0.2", "master"},  // primary wins
+      {"10.0.0.11", "w1"},     // the primary w1 was invalid, so it cannot hide the fallback
+  };
+  CHECK(out.entries == expect);
+  REQUIRE(out.rejected.size() == 2);
+  CHECK(out.rejected[0].reason.rfind("ip:", 0) == 0);
+  CHECK(out.rejected[1].reason.rfind("name:", 0) == 0);
+  // Control: with no primary entries the fallback is used as is.
+  CHECK(overlay_entries({}, fallback).entries.size() == 4);
+}

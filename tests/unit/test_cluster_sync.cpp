@@ -1,5 +1,6 @@
 // ClusterSync end to end: a real master server (routes + in-process sync)
 // and worker loops talking HTTP over 127.0.0.1, each with its own hosts file.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -263,4 +264,175 @@ TEST_CASE("an unreachable master backs off and stop() stays prompt", "[cluster][
   CHECK_FALSE(st.last_sync.has_value());
   w.stop();
   CHECK_FALSE(w.snapshot().running);
+}
+
+TEST_CASE("regress: a node's local static host never overrides the master's list", "[cluster][sync]") {
+  Cluster c;  // the master's table has static "10.0.0.1 master"
+  auto mo = c.master_local();
+  mo.advertise_ip = "10.0.0.2";  // the master really lives elsewhere
+  ClusterSync master(mo);
+  auto wo = c.worker("w1", "10.0.0.11");
+  wo.static_hosts = {{"10.0.0.1", "master"}, {"10.9.9.9", "w2"}, {"10.0.0.7", "extra"}};
+  ClusterSync w1(wo);
+  ClusterSync w2(c.worker("w2", "10.0.0.12"));
+  master.start();
+  w1.start();
+  w2.start();
+  const std::filesystem::path h1 = c.dir / "w1.hosts";
+  REQUIRE(eventually([&] { return lists(h1, "10.0.0.2 master") && lists(h1, "10.0.0.12 w2"); }));
+  const std::string block =
+      "# BEGIN vessel\n# Managed by vessel: edits inside this block are overwritten.\n"
+      "10.0.0.7 extra\n10.0.0.2 master\n10.0.0.11 w1\n10.0.0.12 w2\n# END vessel\n";
+  CHECK(read_all(h1) == block);  // no 10.0.0.1 master, no 10.9.9.9 w2; unrelated static kept
+  CHECK(eventually([&] { return lists(c.dir / "master.hosts", "10.0.0.2 master"); }));
+  CHECK_FALSE(lists(c.dir / "master.hosts", "10.0.0.1 master"));
+}
+
+TEST_CASE("regress: reload-changed static hosts stick", "[cluster][sync]") {
+  Cluster c;
+  const int live = c.port;
+  auto o = c.worker("w1", "10.0.0.11");
+  o.master_port = 1;  // nothing listens: the loop backs off
+  o.interval = 2s;    // a reload must not wait for the next timer
+  o.backoff_max = 8s;
+  ClusterSync w(o);
+  w.start();
+  const std::filesystem::path h = c.dir / "w1.hosts";
+  REQUIRE(eventually([&] { return lists(h, "10.0.0.1 master"); }));
+  REQUIRE(eventually([&] { return w.snapshot().consecutive_failures >= 1; }));
+  CHECK_FALSE(w.snapshot().registered);
+  CHECK(w.snapshot().registration_error.rfind("unreachable:", 0) == 0);
+
+  const auto t0 = Clock::now();
+  w.set_static_hosts({{"10.0.0.1", "master"}, {"10.0.0.5", "nn"}});
+  REQUIRE(eventually([&] { return lists(h, "10.0.0.5 nn"); }, 1500ms));
+  CHECK(Clock::now() - t0 < 1500ms);  // woken, not after the 2 s+ backoff
+  // It survives later ticks, including the (new) master's first answer.
+  w.set_master("127.0.0.1", live);
+  REQUIRE(eventually([&] { return w.snapshot().registered; }, 1500ms));
+  CHECK(w.snapshot().registration_error.empty());
+  CHECK(c.table->members().size() == 1);
+  std::this_thread::sleep_for(300ms);
+  CHECK(lists(h, "10.0.0.5 nn"));
+  CHECK(lists(h, "10.0.0.11 w1"));
+  // A reload that drops the entry removes it from the file too.
+  w.set_static_hosts({{"10.0.0.1", "master"}});
+  CHECK(eventually([&] { return !lists(h, "10.0.0.5 nn"); }, 1500ms));
+}
+
+TEST_CASE("regress: departed member leaves every hosts file after remove_after", "[cluster][sync]") {
+  MembershipOptions mopts;
+  mopts.missing_after = 100ms;  // the table's own remove_after stays 10 min
+  Cluster c(mopts);
+  auto mo = c.master_local();
+  mo.remove_after = 1s;  // passed through to the table
+  ClusterSync master(mo);
+  ClusterSync w1(c.worker("w1", "10.0.0.11"));
+  ClusterSync w2(c.worker("w2", "10.0.0.12"));
+  master.start();
+  w1.start();
+  w2.start();
+  const std::filesystem::path h1 = c.dir / "w1.hosts", mh = c.dir / "master.hosts";
+  REQUIRE(eventually([&] { return lists(h1, "10.0.0.12 w2") && lists(mh, "10.0.0.12 w2"); }));
+  w2.stop();
+  REQUIRE(eventually([&] { return !lists(h1, "10.0.0.12 w2") && !lists(mh, "10.0.0.12 w2"); }));
+  CHECK(eventually([&] { return lists(h1, "10.0.0.11 w1"); }));  // the live one stays
+  auto gone = c.table->departed();
+  REQUIRE(!gone.empty());
+  CHECK(gone.back().name == "w2");
+  httplib::Client cli("127.0.0.1", c.port);
+  auto r = cli.Get("/v1/cluster/members");
+  REQUIRE(r);
+  auto j = nlohmann::json::parse(r->body);
+  REQUIRE(!j["departed"].empty());
+  CHECK(j["departed"].back()["name"] == "w2");
+  CHECK(eventually([&] { return w1.snapshot().members == 2; }));  // master and w1
+}
+
+TEST_CASE("registration_error: 401 from the real API", "[cluster][sync]") {
+  Cluster c;
+  auto o = c.worker("w9", "10.0.0.99");
+  o.token = Secret("not-the-token");
+  ClusterSync w(o);
+  w.start();
+  REQUIRE(eventually([&] { return !w.snapshot().registration_error.empty(); }));
+  auto st = w.snapshot();
+  CHECK_FALSE(st.registered);
+  CHECK(st.registration_error == "401 unauthorized");
+  CHECK(st.registration_error.find("not-the-token") == std::string::npos);
+  CHECK(st.master_reachable);
+  // Control: the same worker with the right token is registered.
+  ClusterSync ok(c.worker("w8", "10.0.0.98"));
+  ok.start();
+  REQUIRE(eventually([&] { return ok.snapshot().registered; }));
+  CHECK(ok.snapshot().registration_error.empty());
+}
+
+TEST_CASE("registration_error: 409, redacted, cleared once accepted", "[cluster][sync]") {
+  // A stub master that refuses with 409 and (misbehaving) echoes our
+  // Authorization header in its error, until told to accept.
+  std::atomic<bool> accept{false};
+  auto s = std::make_unique<httplib::Server>();
+  s->Post("/v1/cluster/members", [&](const httplib::Request& req, httplib::Response& res) {
+    if (accept) {
+      res.status = 200;
+      res.set_content(R"({"status":"refreshed","version":7})", "application/json");
+      return;
+    }
+    res.status = 409;
+    nlohmann::json e = {{"error", "name: taken (you sent " + req.get_header_value("Authorization") + ")"}};
+    res.set_content(e.dump(), "application/json");
+  });
+  s->Get("/v1/cluster/hosts", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"version":7,"hosts":[{"ip":"10.0.0.1","name":"master"}]})", "application/json");
+  });
+  s->Get("/v1/cluster/members", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"version":7,"members":[]})", "application/json");
+  });
+  test::ServerThread srv(std::move(s));
+  Cluster c;
+  auto o = c.worker("w1", "10.0.0.11");
+  o.master_port = srv.port();
+  ClusterSync w(o);
+  w.start();
+  REQUIRE(eventually([&] { return !w.snapshot().registration_error.empty(); }));
+  auto st = w.snapshot();
+  CHECK_FALSE(st.registered);
+  CHECK(st.registration_error.rfind("409 conflict: name: taken", 0) == 0);
+  CHECK(st.registration_error.find(kToken.reveal()) == std::string::npos);
+  CHECK(st.registration_error.find("<redacted>") != std::string::npos);  // it was there, scrubbed
+  CHECK(st.last_error.find(kToken.reveal()) == std::string::npos);
+  CHECK(st.consecutive_failures >= 1);  // refused: backs off like any failure
+
+  // A token that occurs inside the mask itself must not loop forever.
+  auto o2 = c.worker("w2", "10.0.0.12");
+  o2.master_port = srv.port();
+  o2.token = Secret("red");
+  ClusterSync w2(o2);
+  w2.start();
+  REQUIRE(eventually([&] { return !w2.snapshot().registration_error.empty(); }));
+  CHECK(w2.snapshot().registration_error.find("Bearer red") == std::string::npos);
+  w2.stop();
+
+  accept = true;
+  REQUIRE(eventually([&] { return w.snapshot().registered; }));
+  st = w.snapshot();
+  CHECK(st.registration_error.empty());
+  CHECK(st.last_error.empty());
+}
+
+TEST_CASE("master's local sync reports its own registration", "[cluster][sync]") {
+  Cluster c;
+  auto mo = c.master_local();
+  mo.role = "Bad_Role";
+  ClusterSync bad(mo);
+  bad.start();
+  REQUIRE(eventually([&] { return !bad.snapshot().registration_error.empty(); }));
+  CHECK_FALSE(bad.snapshot().registered);
+  CHECK(bad.snapshot().registration_error.find("role:") != std::string::npos);
+  bad.stop();
+  ClusterSync good(c.master_local());
+  good.start();
+  REQUIRE(eventually([&] { return good.snapshot().registered; }));
+  CHECK(good.snapshot().registration_error.empty());
 }
