@@ -134,7 +134,7 @@ TEST_CASE("regress: a join after a reload renders the reloaded config", "[app][n
   CHECK(prop(fx.last("hdfs-site.xml"), "dfs.replication") == "2");
 }
 
-TEST_CASE("regress: reload-changed static hosts stick", "[app][node][regress]") {
+TEST_CASE("regress: reload-changed static hosts stick (node)", "[app][node][regress]") {
   FakeEffects fx;
   FakePeers peers;
   Node node(inputs(master_cfg()), fx, peers);

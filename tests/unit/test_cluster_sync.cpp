@@ -288,7 +288,7 @@ TEST_CASE("regress: a node's local static host never overrides the master's list
   CHECK_FALSE(lists(c.dir / "master.hosts", "10.0.0.1 master"));
 }
 
-TEST_CASE("regress: reload-changed static hosts stick", "[cluster][sync]") {
+TEST_CASE("regress: reload-changed static hosts stick (sync)", "[cluster][sync]") {
   Cluster c;
   const int live = c.port;
   auto o = c.worker("w1", "10.0.0.11");
