@@ -1,5 +1,7 @@
 #include "cluster/sync.hpp"
 
+#include "util/backoff.hpp"
+
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -203,11 +205,10 @@ void ClusterSync::set_master(std::string host, int port) {
 milliseconds ClusterSync::backoff(unsigned failures) {
   // "Equal jitter": half the exponential step fixed, half random, so many
   // workers retrying a restarted master spread out. Never below interval.
-  const int64_t base = std::max<int64_t>(opts_.interval.count(), 1);
-  const int64_t cap = std::max<int64_t>(opts_.backoff_max.count(), base);
-  const int64_t step = std::min<int64_t>(cap, base << std::min(failures, 20u));
-  std::uniform_int_distribution<int64_t> jitter(0, step / 2);
-  return milliseconds(std::max(base, step / 2 + jitter(rng_)));
+  const milliseconds base{std::max<int64_t>(opts_.interval.count(), 1)};
+  const BackoffPolicy policy{base, std::max(opts_.backoff_max, base), base, 0.5, 1.0};
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  return policy.delay(std::min(failures, 20u) + 1, u(rng_));
 }
 
 void ClusterSync::run() {
