@@ -23,6 +23,7 @@ exe=$build/vessel_tests
 fail=0
 bad() { echo "check_ctest_counts: FAIL: $*" >&2; fail=1; }
 
+command -v jq >/dev/null || { echo "check_ctest_counts: FAIL: needs jq (apt-get install jq)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
