@@ -25,17 +25,30 @@ JOBS=$(nproc)
 results=()
 t_all=$(date +%s)
 
+# Stages run inside `if`, where set -e is off: each step's failure is returned
+# explicitly. After ctest, check_ctest_counts.sh fails the stage unless every
+# Catch2 case ran as its own ctest entry (issue 9: ~79 cases hid in one entry
+# that ran nothing); the size flag keeps Catch2's summary in the JUnit file.
 stage_unit() {
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j"$JOBS"
-  ctest --test-dir build --output-on-failure -j"$JOBS"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+  cmake --build build -j"$JOBS" || return 1
+  local rc=0
+  ctest --test-dir build --output-on-failure -j"$JOBS" \
+    --output-junit unit-junit.xml --test-output-size-passed 4000000 || rc=1
+  tests/unit/check_ctest_counts.sh build build/unit-junit.xml || rc=1
+  return $rc
 }
 
 stage_asan() {
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVESSEL_SANITIZE=ON >/dev/null
-  cmake --build build-asan -j"$JOBS"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$JOBS"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVESSEL_SANITIZE=ON >/dev/null || return 1
+  cmake --build build-asan -j"$JOBS" || return 1
+  local rc=0
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  ctest --test-dir build-asan --output-on-failure -j"$JOBS" \
+    --output-junit unit-junit.xml --test-output-size-passed 4000000 || rc=1
+  tests/unit/check_ctest_counts.sh build-asan build-asan/unit-junit.xml || rc=1
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  return $rc
 }
 
 stage_fuzz() { tests/fuzz/run.sh --seconds "${VESSEL_FUZZ_SECONDS:-20}"; }
