@@ -11,7 +11,7 @@ PKGS=(
   libspdlog-dev libfmt-dev catch2 libcpp-httplib-dev nlohmann-json3-dev libpugixml-dev
   zlib1g-dev libssl-dev
   # PID-1 and cluster tests
-  util-linux procps iproute2 curl python3 podman runc debootstrap uidmap
+  util-linux procps iproute2 curl jq python3 podman runc debootstrap uidmap
   fuse-overlayfs slirp4netns
   openjdk-17-jre-headless maven
   # fuzzing, sanitizers, lint
