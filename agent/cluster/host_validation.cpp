@@ -1,38 +1,15 @@
 #include "cluster/host_validation.hpp"
 
+#include "config/validate.hpp"
+
 #include <arpa/inet.h>
 
 #include <cstring>
 
 namespace vessel::cluster {
 
-namespace {
-
-bool is_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '-';
-}
-
-}  // namespace
-
 Status validate_hostname(std::string_view name) {
-  if (name.empty()) return err("empty hostname");
-  if (name.size() > 253) return err("hostname longer than 253 characters");
-  size_t start = 0;
-  while (start <= name.size()) {
-    size_t dot = name.find('.', start);
-    if (dot == std::string_view::npos) dot = name.size();
-    std::string_view label = name.substr(start, dot - start);
-    if (label.empty()) return err("hostname has an empty label");
-    if (label.size() > 63) return err("hostname label longer than 63 characters");
-    for (char c : label) {
-      // Deliberately does not echo the byte: it may be a control character.
-      if (!is_label_char(c)) return err("hostname may contain only letters, digits, '-' and '.'");
-    }
-    if (label.front() == '-' || label.back() == '-')
-      return err("hostname label may not start or end with '-'");
-    start = dot + 1;
-  }
+  if (auto why = config::hostname_problem(name)) return err(*why);
   return ok();
 }
 

@@ -30,24 +30,27 @@ bool has_control(std::string_view s) {
 
 }  // namespace
 
-bool valid_hostname(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  std::size_t label = 0;
-  char prev = '.';
-  for (char c : s) {
-    if (c == '.') {
-      if (label == 0 || prev == '-') return false;
-      label = 0;
-    } else if (is_alnum(c) || c == '-') {
-      if (label == 0 && c == '-') return false;
-      if (++label > 63) return false;
-    } else {
-      return false;
+std::optional<std::string> hostname_problem(std::string_view name) {
+  if (name.empty()) return "empty hostname";
+  if (name.size() > 253) return "hostname longer than 253 characters";
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    std::string_view label = name.substr(start, dot - start);
+    if (label.empty()) return "hostname has an empty label";
+    if (label.size() > 63) return "hostname label longer than 63 characters";
+    for (char c : label) {
+      // Deliberately does not echo the byte: it may be a control character.
+      if (!is_alnum(c) && c != '-') return "hostname may contain only letters, digits, '-' and '.'";
     }
-    prev = c;
+    if (label.front() == '-' || label.back() == '-') return "hostname label may not start or end with '-'";
+    start = dot + 1;
   }
-  return label > 0 && prev != '-';
+  return std::nullopt;
 }
+
+bool valid_hostname(std::string_view s) { return !hostname_problem(s); }
 
 bool valid_ip(std::string_view s) {
   if (s.empty() || s.size() > 45) return false;

@@ -14,6 +14,11 @@ inline constexpr std::size_t kMaxKeyLen = 256;
 
 // RFC 1123 host name: dot-separated labels of [A-Za-z0-9-], 1..63 chars, not
 // starting or ending with '-', total <= 253. No whitespace, no trailing dot.
+// Why `name` is not an RFC 1123 hostname (labels 1..63 of [A-Za-z0-9-],
+// no leading/trailing '-', total <= 253), or nullopt when it is. The one
+// hostname rule of vessel: the schema, the renderer and the member table
+// all use it.
+std::optional<std::string> hostname_problem(std::string_view name);
 bool valid_hostname(std::string_view s);
 
 // IPv4 or IPv6 literal as accepted by inet_pton. Anything with whitespace or
