@@ -332,13 +332,15 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
     if (step.guard == "hdfs-format") return hdfs_format_guard(node.plan());
     return GuardDecision{GuardDecision::Kind::Refuse, "unknown guard " + step.guard};
   };
-  hooks.reload = [&node, &o, reconciled]() -> Result<ServiceSet> {
+  hooks.reload = [&node, &o, reconciled, m = members.get()]() -> Result<ServiceSet> {
     auto in = gather_inputs(o);
     if (!in) return Error{in.error()};
     NodeEvent e;
     e.kind = NodeEventKind::reload;
     e.cfg = std::move(in->cfg);
-    return reconciled(node.reconcile(e));
+    auto r = reconciled(node.reconcile(e));
+    if (r && m) m->set_remove_after(node.plan().cfg.cluster.remove_after);
+    return r;
   };
   if (plan.cfg.notify) {
     hooks.on_all_ready = [n = *plan.cfg.notify, host = plan.cfg.hostname, role = plan.cfg.role] {
