@@ -9,15 +9,13 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
-#include <thread>
 
-#include "init/reaper.hpp"
 #include "init/signals.hpp"
+#include "supervise/process_ops.hpp"
 #include "supervise/svc.hpp"
-#include "supervise/users.hpp"
-#include "init/spawn.hpp"
 
 namespace vessel {
 namespace {
@@ -50,8 +48,16 @@ struct ProbeQueue {
 }  // namespace
 
 struct Supervisor::Impl {
-  Impl(ServiceSet set, SupervisorHooks h, StatusBoard& b, int sfd)
-      : settings(set.settings), hooks(std::move(h)), board(b), sigfd(sfd), queue(std::make_shared<ProbeQueue>()) {
+  Impl(ServiceSet set, SupervisorHooks h, StatusBoard& b, int sfd, std::unique_ptr<ProcessOps> own, ProcessOps& o,
+       Supervisor::TransitionCheck check)
+      : owned_ops(std::move(own)),
+        ops(o),
+        allowed(check ? check : &transition_allowed),
+        settings(set.settings),
+        hooks(std::move(h)),
+        board(b),
+        sigfd(sfd),
+        queue(std::make_shared<ProbeQueue>()) {
     for (auto& s : set.services) svcs.push_back(std::make_unique<Svc>(std::move(s), settings));
     queue->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     started = std::chrono::system_clock::now();
@@ -92,6 +98,10 @@ struct Supervisor::Impl {
     }
   }
 
+  std::unique_ptr<ProcessOps> owned_ops;  // the real ones, unless a test gave its own
+  ProcessOps& ops;
+  Supervisor::TransitionCheck allowed;
+  uint64_t transition_errors = 0;
   SupervisorSettings settings;
   SupervisorHooks hooks;
   StatusBoard& board;
@@ -115,10 +125,15 @@ struct Supervisor::Impl {
     return nullptr;
   }
 
+  // A transition the table forbids is refused: the state stays, the error
+  // is logged and counted (Supervisor::transition_errors()).
   void set_state(Svc& s, State to, std::string reason = "") {
     if (s.state == to && s.reason == reason) return;
-    if (s.state != to && !transition_allowed(s.state, to)) {
-      spdlog::error("{}: internal: transition {} -> {} not allowed", s.spec.name, to_string(s.state), to_string(to));
+    if (s.state != to && !allowed(s.state, to)) {
+      ++transition_errors;
+      spdlog::error("{}: internal: transition {} -> {} not allowed; refused", s.spec.name, to_string(s.state),
+                    to_string(to));
+      return;
     }
     if (s.state != to) {
       spdlog::info("{}: {} -> {}{}", s.spec.name, to_string(s.state), to_string(to),
@@ -142,8 +157,8 @@ struct Supervisor::Impl {
   static pid_t active_group(const Svc& s) { return s.pid > 0 ? s.pid : s.pre_pid; }
 
   // Signals the whole process group of a service.
-  static void signal_group(pid_t pid, int sig) {
-    if (pid > 0) kill(-pid, sig);
+  void signal_group(pid_t pid, int sig) {
+    if (pid > 0) ops.signal_group(pid, sig);
   }
 
   // ---- spawning ------------------------------------------------------------
@@ -154,13 +169,13 @@ struct Supervisor::Impl {
     o.workdir = s.spec.workdir;
     o.stdout_fd = s.log->write_fd();
     o.stderr_fd = s.log->write_fd();
-    auto ident = resolve_identity(s.spec.user, s.spec.group);
+    auto ident = ops.resolve_identity(s.spec.user, s.spec.group);
     if (!ident) return Error{ident.error()};
     o.uid = ident->uid;
     o.gid = ident->gid;
     o.groups = ident->groups;
     o.env = service_environment(*ident, s.spec.env);
-    return spawn(o);
+    return ops.spawn(o);
   }
 
   void start_next_pre_step(Svc& s, Clock::time_point now) {
@@ -357,7 +372,7 @@ struct Supervisor::Impl {
   }
 
   void reap(Clock::time_point now) {
-    reap_all([&](const Reaped& r) {
+    ops.reap([&](const Reaped& r) {
       ++children_reaped;
       for (auto& s : svcs) {
         if (r.pid == s->pid) return on_main_exit(*s, r.status, now);
@@ -402,10 +417,10 @@ struct Supervisor::Impl {
       s.probe_pid = sp->pid;
       return;
     }
-    // Detached: the thread only touches its own copy and the shared queue.
-    std::thread([q = queue, spec = p, name = s.spec.name, gen = s.generation] {
-      q->push({name, gen, run_network_probe(spec)});
-    }).detach();
+    // The callback only touches its own copies and the shared queue.
+    ops.network_probe(p, [q = queue, name = s.spec.name, gen = s.generation](ProbeResult r) {
+      q->push({name, gen, std::move(r)});
+    });
   }
 
   void on_probe_result(Svc& s, const ProbeResult& r, Clock::time_point now) {
@@ -445,61 +460,78 @@ struct Supervisor::Impl {
 
   // ---- the state machine, driven by time -----------------------------------
 
+  // One function per state for the time event (s6-supervise's
+  // actions[state][event] for "tick"); EXITED and FAILED wait for a reload.
+  void tick_waiting(Svc& s, Clock::time_point now) {
+    if (shutting_down) {
+      set_state(s, State::Exited, "shutdown before start");
+      return;
+    }
+    if (!deps_ready(s)) {
+      std::string missing;
+      for (const auto& d : s.spec.depends_on) {
+        const Svc* dep = find(d);
+        if (!dep || dep->state != State::Ready) missing += (missing.empty() ? "" : ", ") + d;
+      }
+      set_state(s, State::Waiting, "waiting for " + missing);
+      return;
+    }
+    if (s.wait_index < s.spec.wait_for.size()) {
+      if (!s.probe_inflight && now >= s.next_probe) launch_probe(s, s.spec.wait_for[s.wait_index], now);
+      if (s.reason.empty() || s.reason.rfind("waiting for", 0) == 0)
+        set_state(s, State::Waiting, "waiting for " + describe_probe(s.spec.wait_for[s.wait_index]));
+      return;
+    }
+    s.pre_index = 0;
+    start_next_pre_step(s, now);
+  }
+
+  void tick_starting(Svc& s, Clock::time_point now) {
+    if (s.pre_pid > 0 && now >= s.pre_deadline) {
+      spdlog::warn("{}: pre_start step timed out; killing it", s.spec.name);
+      signal_group(s.pre_pid, SIGKILL);
+    }
+    if (s.pid > 0 && s.spec.readiness.kind != ProbeSpec::Kind::None && !s.probe_inflight && now >= s.next_probe) {
+      launch_probe(s, s.spec.readiness, now);
+    }
+    check_ready_within(s, now);
+  }
+
+  void tick_backoff(Svc& s, Clock::time_point now) {
+    if (now >= s.wake) {
+      s.wait_index = 0;
+      set_state(s, State::Waiting, "restarting");
+    }
+  }
+
+  void tick_stopping(Svc& s, Clock::time_point now) {
+    if (!s.kill_sent && now >= s.wake) {
+      spdlog::warn("{}: did not stop within {}ms; sending SIGKILL to its group", s.spec.name,
+                   s.spec.stop_grace.count());
+      signal_group(active_group(s), SIGKILL);
+      s.kill_sent = true;
+    }
+  }
+
+  void tick_nothing(Svc&, Clock::time_point) {}
+
+  using TickFn = void (Impl::*)(Svc&, Clock::time_point);
+  // Indexed by State, in its declaration order.
+  static constexpr TickFn kOnTick[] = {
+      &Impl::tick_waiting,   // Waiting
+      &Impl::tick_starting,  // Starting
+      &Impl::tick_nothing,   // Ready
+      &Impl::tick_backoff,   // Backoff
+      &Impl::tick_stopping,  // Stopping
+      &Impl::tick_nothing,   // Exited
+      &Impl::tick_nothing,   // Failed
+  };
+  static_assert(std::size(kOnTick) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
+
   void tick(Clock::time_point now) {
     for (auto& sp : svcs) {
       Svc& s = *sp;
-      switch (s.state) {
-        case State::Waiting:
-          if (shutting_down) {
-            set_state(s, State::Exited, "shutdown before start");
-            break;
-          }
-          if (!deps_ready(s)) {
-            std::string missing;
-            for (const auto& d : s.spec.depends_on) {
-              const Svc* dep = find(d);
-              if (!dep || dep->state != State::Ready) missing += (missing.empty() ? "" : ", ") + d;
-            }
-            set_state(s, State::Waiting, "waiting for " + missing);
-            break;
-          }
-          if (s.wait_index < s.spec.wait_for.size()) {
-            if (!s.probe_inflight && now >= s.next_probe) launch_probe(s, s.spec.wait_for[s.wait_index], now);
-            if (s.reason.empty() || s.reason.rfind("waiting for", 0) == 0)
-              set_state(s, State::Waiting, "waiting for " + describe_probe(s.spec.wait_for[s.wait_index]));
-            break;
-          }
-          s.pre_index = 0;
-          start_next_pre_step(s, now);
-          break;
-        case State::Starting:
-          if (s.pre_pid > 0 && now >= s.pre_deadline) {
-            spdlog::warn("{}: pre_start step timed out; killing it", s.spec.name);
-            signal_group(s.pre_pid, SIGKILL);
-          }
-          if (s.pid > 0 && s.spec.readiness.kind != ProbeSpec::Kind::None && !s.probe_inflight &&
-              now >= s.next_probe) {
-            launch_probe(s, s.spec.readiness, now);
-          }
-          check_ready_within(s, now);
-          break;
-        case State::Backoff:
-          if (now >= s.wake) {
-            s.wait_index = 0;
-            set_state(s, State::Waiting, "restarting");
-          }
-          break;
-        case State::Stopping:
-          if (!s.kill_sent && now >= s.wake) {
-            spdlog::warn("{}: did not stop within {}ms; sending SIGKILL to its group", s.spec.name,
-                         s.spec.stop_grace.count());
-            signal_group(active_group(s), SIGKILL);
-            s.kill_sent = true;
-          }
-          break;
-        default:
-          break;
-      }
+      (this->*kOnTick[static_cast<std::size_t>(s.state)])(s, now);
       // An exec probe that overran its timeout is killed and counted failed.
       if (s.probe_pid > 0 && s.probe_inflight && now >= s.probe_deadline) {
         signal_group(s.probe_pid, SIGKILL);
@@ -518,7 +550,7 @@ struct Supervisor::Impl {
     if (shutting_down) return;
     shutting_down = true;
     exit_code = code;
-    shutdown_deadline = Clock::now() + settings.shutdown_deadline;
+    shutdown_deadline = ops.now() + settings.shutdown_deadline;
     spdlog::info("shutdown: stopping services in reverse dependency order (deadline {}s)",
                  settings.shutdown_deadline.count() / 1000);
   }
@@ -563,7 +595,7 @@ struct Supervisor::Impl {
     // (HDFS and Spark leave some) until the overall deadline.
     if (now >= shutdown_deadline && !final_kill_sent) {
       spdlog::warn("shutdown: deadline reached with descendants left; sending SIGKILL to all");
-      if (getpid() == 1) kill(-1, SIGKILL);
+      ops.kill_all(SIGKILL);
       final_kill_sent = true;
     }
   }
@@ -572,7 +604,7 @@ struct Supervisor::Impl {
     if (!shutting_down) return false;
     for (const auto& s : svcs)
       if (s->pid > 0 || s->pre_pid > 0) return false;
-    return !have_children();
+    return !ops.have_children();
   }
 
   // ---- signals -------------------------------------------------------------
@@ -580,22 +612,25 @@ struct Supervisor::Impl {
   void handle_signals() {
     signalfd_siginfo si;
     while (read(sigfd, &si, sizeof(si)) == static_cast<ssize_t>(sizeof(si))) {
-      int sig = static_cast<int>(si.ssi_signo);
-      switch (sig) {
-        case SIGCHLD:
-          break;  // reaping runs after every wake-up anyway
-        case SIGTERM:
-        case SIGINT:
-          spdlog::info("received {}", sig::name(sig));
-          begin_shutdown(exit_code);
-          break;
-        case SIGHUP:
-          spdlog::info("received SIGHUP: reloading service definitions");
-          reload();
-          break;
-        default:
-          forward(sig);
-      }
+      on_signal(static_cast<int>(si.ssi_signo));
+    }
+  }
+
+  void on_signal(int sig) {
+    switch (sig) {
+      case SIGCHLD:
+        break;  // reaping runs after every wake-up anyway
+      case SIGTERM:
+      case SIGINT:
+        spdlog::info("received {}", sig::name(sig));
+        begin_shutdown(exit_code);
+        break;
+      case SIGHUP:
+        spdlog::info("received SIGHUP: reloading service definitions");
+        reload();
+        break;
+      default:
+        forward(sig);
     }
   }
 
@@ -630,7 +665,7 @@ struct Supervisor::Impl {
   // (argv, env, probes or rendered configs) restart, removed ones stop.
   void apply_services(ServiceSet nx) {
     auto* next = &nx;
-    auto now = Clock::now();
+    auto now = ops.now();
     std::vector<std::unique_ptr<Svc>> ordered;
     for (auto& spec : next->services) {
       auto it = std::find_if(svcs.begin(), svcs.end(), [&](auto& s) { return s && s->spec.name == spec.name; });
@@ -743,17 +778,24 @@ struct Supervisor::Impl {
     return static_cast<int>(std::clamp<long long>(ms + 1, 0, 60000));
   }
 
+  // One pass after a wake-up (or a test's step): every event source, then
+  // time. True once the shutdown is complete.
+  bool step() {
+    auto now = ops.now();
+    reap(now);
+    drain_probe_queue(now);
+    run_tasks();
+    tick(now);
+    prune_removed();
+    publish(now);
+    return finished();
+  }
+
   int run() {
     std::vector<pollfd> fds;
     for (;;) {
-      auto now = Clock::now();
-      reap(now);
-      drain_probe_queue(now);
-      run_tasks();
-      tick(now);
-      prune_removed();
-      publish(now);
-      if (finished()) break;
+      if (step()) break;
+      auto now = ops.now();
 
       fds.clear();
       fds.push_back({sigfd, POLLIN, 0});
@@ -774,10 +816,21 @@ struct Supervisor::Impl {
   }
 };
 
-Supervisor::Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd)
-    : impl_(std::make_unique<Impl>(std::move(set), std::move(hooks), board, signal_fd)) {}
+Supervisor::Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd) {
+  auto real = real_process_ops();
+  ProcessOps& ops = *real;
+  impl_ = std::make_unique<Impl>(std::move(set), std::move(hooks), board, signal_fd, std::move(real), ops, nullptr);
+}
+Supervisor::Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd, ProcessOps& ops,
+                       TransitionCheck allowed)
+    : impl_(std::make_unique<Impl>(std::move(set), std::move(hooks), board, signal_fd, nullptr, ops, allowed)) {}
 Supervisor::~Supervisor() = default;
 int Supervisor::run() { return impl_->run(); }
+bool Supervisor::step() { return impl_->step(); }
+void Supervisor::signal(int sig) { impl_->on_signal(sig); }
+int Supervisor::exit_code() const { return impl_->exit_code; }
+int Supervisor::next_timeout_ms() { return impl_->next_timeout_ms(impl_->ops.now()); }
+uint64_t Supervisor::transition_errors() const { return impl_->transition_errors; }
 void Supervisor::post(Task task) { impl_->post(std::move(task)); }
 
 }  // namespace vessel

@@ -15,6 +15,9 @@
 
 namespace vessel {
 
+class ProcessOps;
+enum class State;
+
 // A pre-start guard's answer (e.g. the HDFS format guard).
 struct GuardDecision {
   enum class Kind { Run, Skip, Refuse } kind = Kind::Run;
@@ -37,10 +40,31 @@ class Supervisor {
   // `signal_fd` reads the signals blocked by the caller before any thread
   // was started.
   Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd);
+  // The same machine on other process operations (a test's fake; not
+  // owned). `allowed` replaces the transition table (state.hpp) for a
+  // negative control; null = transition_allowed.
+  using TransitionCheck = bool (*)(State from, State to);
+  Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd, ProcessOps& ops,
+             TransitionCheck allowed = nullptr);
   ~Supervisor();
   // Runs until shutdown; returns the process exit code: 0 after a requested
   // clean shutdown, 1 when a critical service FAILED.
   int run();
+
+  // The machine without poll(), as run() drives it after every wake-up:
+  // reaps, takes probe results and posted tasks, advances every service on
+  // the ops' clock and publishes the status. Returns true once the shutdown
+  // is complete (run() would return exit_code()).
+  bool step();
+  // A signal as read from the signal fd (SIGTERM/SIGINT shut down, SIGHUP
+  // reloads, others are forwarded).
+  void signal(int sig);
+  int exit_code() const;
+  // The poll() timeout run() would use now: -1 when idle.
+  int next_timeout_ms();
+  // Transitions the machine attempted that the table forbids. Each was
+  // refused (state unchanged) and logged; anything but 0 is a bug.
+  uint64_t transition_errors() const;
 
   // Work for the loop thread, from any thread (e.g. a membership change seen
   // by the cluster sync thread). The task runs on the loop thread between
