@@ -125,6 +125,13 @@ struct Supervisor::Impl {
     return nullptr;
   }
 
+  // An event the current state has no action for: logged and counted, the
+  // state stays.
+  void machine_error(Svc& s, const std::string& what) {
+    ++transition_errors;
+    spdlog::error("{}: internal: {} in state {}; ignored", s.spec.name, what, to_string(s.state));
+  }
+
   // A transition the table forbids is refused: the state stays, the error
   // is logged and counted (Supervisor::transition_errors()).
   void set_state(Svc& s, State to, std::string reason = "") {
@@ -289,61 +296,97 @@ struct Supervisor::Impl {
     schedule_restart(s, now, why);
   }
 
+  // ---- the child-exit events, one action per state --------------------------
+  //
+  // A main process or a pre_start step exists only in STARTING or STOPPING
+  // (and READY for the main process): an exit in any other state has no
+  // action in the table and is counted as a machine error.
+
+  // What a main-process exit tells the per-state action.
+  struct MainExit {
+    int status;
+    pid_t group;   // the exited process group, for leftovers
+    bool unready;  // it was stopped for missing ready_within
+    std::string how;
+  };
+
   void on_main_exit(Svc& s, int status, Clock::time_point now) {
     s.log->drain();
-    const pid_t group = s.pid;
+    MainExit e{status, s.pid, s.unready_kill_at.has_value(), ""};
     s.pid = -1;
-    const bool unready = s.unready_kill_at.has_value();
     s.unready_kill_at.reset();
     ++s.generation;  // any probe in flight is now stale
     s.probe_inflight = false;
     if (s.probe_pid > 0) signal_group(s.probe_pid, SIGKILL);
     s.last_exit_code.reset();
     s.last_signal.reset();
-    std::string how;
     if (WIFEXITED(status)) {
       s.last_exit_code = WEXITSTATUS(status);
-      how = "exited with code " + std::to_string(*s.last_exit_code);
+      e.how = "exited with code " + std::to_string(*s.last_exit_code);
     } else if (WIFSIGNALED(status)) {
       s.last_signal = WTERMSIG(status);
-      how = "killed by " + sig::name(*s.last_signal);
+      e.how = "killed by " + sig::name(*s.last_signal);
     }
     auto ran = std::chrono::duration_cast<Millis>(now - s.started);
-    spdlog::info("{}: {} after {}ms", s.spec.name, how, ran.count());
+    spdlog::info("{}: {} after {}ms", s.spec.name, e.how, ran.count());
     s.backoff.on_exit(ran);
-    bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (s.state == State::Stopping || shutting_down) {
-      // Leftovers of the group get their own grace: they were signalled with
-      // the group and the shutdown waits for every descendant.
-      set_state(s, State::Exited, how);
-      after_stop(s);
+    (this->*kOnMainExit[static_cast<std::size_t>(s.state)])(s, e, now);
+  }
+
+  // STARTING, READY: a crash or a clean exit, judged by the restart policy.
+  void main_exit_running(Svc& s, const MainExit& e, Clock::time_point now) {
+    if (shutting_down) return main_exit_stopping(s, e, now);
+    const bool clean = WIFEXITED(e.status) && WEXITSTATUS(e.status) == 0;
+    const std::string unready_why = "not READY within " + std::to_string(s.spec.ready_within.count()) + "ms";
+    if (e.unready && s.spec.restart == RestartPolicy::Never) {
+      fail(s, unready_why);
       return;
     }
-    if (unready && s.spec.restart == RestartPolicy::Never) {
-      fail(s, "not READY within " + std::to_string(s.spec.ready_within.count()) + "ms");
-      return;
-    }
-    if (!unready && (s.spec.restart == RestartPolicy::Never || (s.spec.restart == RestartPolicy::OnFailure && clean))) {
+    if (!e.unready && (s.spec.restart == RestartPolicy::Never || (s.spec.restart == RestartPolicy::OnFailure && clean))) {
       if (clean) {
-        set_state(s, State::Exited, how);
+        set_state(s, State::Exited, e.how);
       } else {
-        fail(s, how);
+        fail(s, e.how);
       }
       return;
     }
     // Before a restart the rest of the old group must go: leftovers would
     // hold the ports the next instance needs.
-    signal_group(group, SIGKILL);
-    schedule_restart(s, now, unready ? "not READY within " + std::to_string(s.spec.ready_within.count()) + "ms" : how);
+    signal_group(e.group, SIGKILL);
+    schedule_restart(s, now, e.unready ? unready_why : e.how);
   }
+
+  // STOPPING (or any running state once the shutdown began).
+  void main_exit_stopping(Svc& s, const MainExit& e, Clock::time_point) {
+    // Leftovers of the group get their own grace: they were signalled with
+    // the group and the shutdown waits for every descendant.
+    set_state(s, State::Exited, e.how);
+    after_stop(s);
+  }
+
+  void main_exit_unexpected(Svc& s, const MainExit& e, Clock::time_point) {
+    machine_error(s, "main process " + e.how);
+  }
+
+  using MainExitFn = void (Impl::*)(Svc&, const MainExit&, Clock::time_point);
+  static constexpr MainExitFn kOnMainExit[] = {
+      &Impl::main_exit_unexpected,  // Waiting
+      &Impl::main_exit_running,     // Starting
+      &Impl::main_exit_running,     // Ready
+      &Impl::main_exit_unexpected,  // Backoff
+      &Impl::main_exit_stopping,    // Stopping
+      &Impl::main_exit_unexpected,  // Exited
+      &Impl::main_exit_unexpected,  // Failed
+  };
+  static_assert(std::size(kOnMainExit) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
   void on_pre_exit(Svc& s, int status, Clock::time_point now) {
     s.pre_pid = -1;
-    if (s.state == State::Stopping) {  // stopped by a reload while in pre_start
-      set_state(s, State::Exited, "stopped during pre_start");
-      after_stop(s);
-      return;
-    }
+    (this->*kOnPreExit[static_cast<std::size_t>(s.state)])(s, status, now);
+  }
+
+  // STARTING: the step passed (next step or the main process) or failed.
+  void pre_exit_starting(Svc& s, int status, Clock::time_point now) {
     if (shutting_down) {
       set_state(s, State::Exited, "shutdown during pre_start");
       return;
@@ -356,6 +399,28 @@ struct Supervisor::Impl {
     ++s.pre_index;
     start_next_pre_step(s, now);
   }
+
+  // STOPPING: stopped by a reload while in pre_start.
+  void pre_exit_stopping(Svc& s, int, Clock::time_point) {
+    set_state(s, State::Exited, "stopped during pre_start");
+    after_stop(s);
+  }
+
+  void pre_exit_unexpected(Svc& s, int status, Clock::time_point) {
+    machine_error(s, "pre_start step exited with status " + std::to_string(exit_code_of(status)));
+  }
+
+  using PreExitFn = void (Impl::*)(Svc&, int, Clock::time_point);
+  static constexpr PreExitFn kOnPreExit[] = {
+      &Impl::pre_exit_unexpected,  // Waiting
+      &Impl::pre_exit_starting,    // Starting
+      &Impl::pre_exit_unexpected,  // Ready
+      &Impl::pre_exit_unexpected,  // Backoff
+      &Impl::pre_exit_stopping,    // Stopping
+      &Impl::pre_exit_unexpected,  // Exited
+      &Impl::pre_exit_unexpected,  // Failed
+  };
+  static_assert(std::size(kOnPreExit) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
   // Handles a service stopped for a reload.
   void after_stop(Svc& s) {

@@ -62,8 +62,9 @@ class Supervisor {
   int exit_code() const;
   // The poll() timeout run() would use now: -1 when idle.
   int next_timeout_ms();
-  // Transitions the machine attempted that the table forbids. Each was
-  // refused (state unchanged) and logged; anything but 0 is a bug.
+  // Transitions the machine attempted that the table forbids, and child
+  // exits in a state that has no action for them (no process there). Each
+  // was refused (state unchanged) and logged; anything but 0 is a bug.
   uint64_t transition_errors() const;
 
   // Work for the loop thread, from any thread (e.g. a membership change seen

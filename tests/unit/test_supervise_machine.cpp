@@ -521,3 +521,27 @@ TEST_CASE("machine: a forbidden transition is refused and counted (negative cont
   CHECK(real.state("a") == "READY");
   CHECK(real.sup->transition_errors() == 0);
 }
+
+namespace {
+// The real table minus WAITING -> STARTING: the main process is spawned but
+// the service stays WAITING, a state that has no process.
+bool without_waiting_to_starting(State from, State to) {
+  return !(from == State::Waiting && to == State::Starting) && transition_allowed(from, to);
+}
+}  // namespace
+
+TEST_CASE("machine: an exit in a state without a process is counted (negative control)",
+          "[supervise][machine]") {
+  Rig rig({spec("a")}, {}, &without_waiting_to_starting);
+  rig.step();
+  REQUIRE(rig.ops.spawned.size() == 1);
+  CHECK(rig.state("a") == "WAITING");
+  CHECK(rig.sup->transition_errors() == 2);  // WAITING -> STARTING, WAITING -> READY
+  rig.ops.exit(1000, exited(0));
+  rig.step();
+  // 3: the exit, which has no action in WAITING; 4, 5: the tick after it
+  // starts a again and is refused twice again.
+  CHECK(rig.sup->transition_errors() == 5);
+  CHECK(rig.ops.spawned.size() == 2);
+  CHECK(rig.state("a") == "WAITING");
+}
