@@ -487,6 +487,38 @@ TEST_CASE("machine: orphans are reaped, counted, and waited for at shutdown", "[
   CHECK(rig.sup->transition_errors() == 0);
 }
 
+TEST_CASE("machine: an exec wait_for probe gates the start; one that overruns is killed", "[supervise][machine]") {
+  auto a = spec("a");
+  ProbeSpec check;
+  check.kind = ProbeSpec::Kind::Exec;
+  check.argv = {"/bin/check"};
+  check.interval = 500ms;
+  check.timeout = 2000ms;
+  a.wait_for.push_back(check);
+  Rig rig({a});
+  rig.ops.ignore_term.insert("/bin/check");
+  rig.step();
+  REQUIRE(rig.ops.spawned == std::vector<std::vector<std::string>>{{"/bin/check"}});
+  CHECK(rig.state("a") == "WAITING");
+  CHECK(rig.sup->next_timeout_ms() == 2001);  // the probe's timeout
+
+  rig.advance(2100ms);  // overran: killed, counted failed
+  CHECK(rig.ops.signals_to(1000) == std::vector<int>{SIGKILL});
+  CHECK(rig.svc("a").reason == "exec probe timed out");
+  rig.step();  // its exit is the probe's, not an orphan's
+  CHECK(rig.board.snapshot().zombies_reaped == 0);
+  CHECK(rig.ops.spawned.size() == 1);
+
+  rig.advance(600ms);  // the next probe after the interval
+  REQUIRE(rig.ops.spawned.size() == 2);
+  rig.ops.exit(1001, exited(0));
+  rig.step();
+  CHECK(rig.state("a") == "READY");
+  CHECK(rig.ops.spawned.back() == std::vector<std::string>{"/bin/a"});
+  CHECK(rig.svc("a").probes_total == 2);
+  CHECK(rig.sup->transition_errors() == 0);
+}
+
 TEST_CASE("machine: signals are forwarded only to services that ask for them", "[supervise][machine]") {
   auto a = spec("a");
   a.forward_signals = {SIGUSR1};
