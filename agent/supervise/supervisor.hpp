@@ -4,6 +4,12 @@
 // backoff, reaps every zombie (services and adopted orphans alike), forwards
 // signals, and runs the ordered shutdown. Only TCP/HTTP probes run on helper
 // threads, which report back through an eventfd.
+//
+// Every OS call (spawn, signals, waitpid, the clock, probe threads) goes
+// through ProcessOps (process_ops.hpp), so with a fake the supervisor is a
+// pure state machine: step() runs one pass, signal() feeds a signal, and a
+// unit test drives it on a fake clock (tests/unit/test_supervise_machine.cpp).
+// Its actions are per-state tables: tick, main-process exit, pre_start exit.
 #include <functional>
 #include <memory>
 #include <optional>
