@@ -493,19 +493,37 @@ struct Supervisor::Impl {
     s.last_probe = r;
     const ProbeSpec* p = current_probe(s);
     s.next_probe = now + (p ? p->interval : Millis{1000});
-    if (!r.ok) {
-      if (s.state == State::Waiting || s.state == State::Starting) {
-        set_state(s, s.state, r.detail);
-      }
-      return;
-    }
-    if (s.state == State::Waiting) {
-      ++s.wait_index;
-      s.next_probe = now;
-    } else if (s.state == State::Starting) {
-      set_state(s, State::Ready);
-    }
+    (this->*kOnProbe[static_cast<std::size_t>(s.state)])(s, r, now);
   }
+
+  // WAITING: a wait_for condition passed; the next one is due at once.
+  void probe_waiting(Svc& s, const ProbeResult& r, Clock::time_point now) {
+    if (!r.ok) return set_state(s, s.state, r.detail);
+    ++s.wait_index;
+    s.next_probe = now;
+  }
+
+  // STARTING: the readiness probe passed.
+  void probe_starting(Svc& s, const ProbeResult& r, Clock::time_point) {
+    if (!r.ok) return set_state(s, s.state, r.detail);
+    set_state(s, State::Ready);
+  }
+
+  // Other states: a late answer (e.g. an exec probe reaped after the
+  // shutdown moved its service on) is only recorded.
+  void probe_late(Svc&, const ProbeResult&, Clock::time_point) {}
+
+  using ProbeFn = void (Impl::*)(Svc&, const ProbeResult&, Clock::time_point);
+  static constexpr ProbeFn kOnProbe[] = {
+      &Impl::probe_waiting,   // Waiting
+      &Impl::probe_starting,  // Starting
+      &Impl::probe_late,      // Ready
+      &Impl::probe_late,      // Backoff
+      &Impl::probe_late,      // Stopping
+      &Impl::probe_late,      // Exited
+      &Impl::probe_late,      // Failed
+  };
+  static_assert(std::size(kOnProbe) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
   void drain_probe_queue(Clock::time_point now) {
     uint64_t v;

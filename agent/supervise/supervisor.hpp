@@ -9,7 +9,8 @@
 // through ProcessOps (process_ops.hpp), so with a fake the supervisor is a
 // pure state machine: step() runs one pass, signal() feeds a signal, and a
 // unit test drives it on a fake clock (tests/unit/test_supervise_machine.cpp).
-// Its actions are per-state tables: tick, main-process exit, pre_start exit.
+// Its actions are per-state tables (tick, main-process exit, pre_start
+// exit, probe result), after s6-supervise's actions[state][event].
 #include <functional>
 #include <memory>
 #include <optional>
