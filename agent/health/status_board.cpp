@@ -34,6 +34,7 @@ nlohmann::json status_json(const AgentStatus& s, int64_t now_ms) {
   j["ready"] = all_ready(s);
   j["shutting_down"] = s.shutting_down;
   j["zombies_reaped"] = s.zombies_reaped;
+  j["transition_errors"] = s.transition_errors;
   j["services"] = nlohmann::json::array();
   for (const auto& sv : s.services) {
     nlohmann::json o;

@@ -41,6 +41,7 @@ struct AgentStatus {
   bool shutting_down = false;
   uint64_t zombies_reaped = 0;   // every child reaped that was not a service
   uint64_t children_reaped = 0;  // every child reaped
+  uint64_t transition_errors = 0;  // forbidden state transitions refused (a bug if not 0)
   std::vector<ServiceStatus> services;
   // Agent-level reasons for not being ready (e.g. no configuration yet).
   std::vector<std::string> problems;

@@ -799,6 +799,7 @@ struct Supervisor::Impl {
     st.shutting_down = shutting_down;
     st.zombies_reaped = zombies_reaped;
     st.children_reaped = children_reaped;
+    st.transition_errors = transition_errors;
     for (const auto& sp : svcs) {
       const Svc& s = *sp;
       ServiceStatus o;
