@@ -16,6 +16,7 @@
 #include "app/plan.hpp"
 #include "app/render_cmd.hpp"
 #include "cluster/api.hpp"
+#include "net/http.hpp"
 #include "cluster/hosts_block.hpp"
 #include "cluster/membership.hpp"
 #include "cluster/sync.hpp"
@@ -26,6 +27,7 @@
 #include "init/spawn.hpp"
 #include "supervise/checks.hpp"
 #include "supervise/supervisor.hpp"
+#include "supervise/users.hpp"
 #include "util/backoff.hpp"
 #include "util/log.hpp"
 
@@ -136,17 +138,44 @@ Result<NodeInputs> gather_inputs(const AgentOptions& o) {
   return in;
 }
 
+}  // namespace
+
 Result<BootPlan> load_plan(const AgentOptions& o) {
   auto in = gather_inputs(o);
   if (!in) return in.error_value();
   return make_plan(in->cfg, in->facts);
 }
 
+namespace {
+
 // Effects on the local filesystem.
 class FsEffects : public NodeEffects {
  public:
   Status write_files(const std::vector<RenderedFile>& files) override { return vessel::write_files(files); }
   Status ensure_dirs(const std::vector<DirSpec>& dirs) override { return ensure_role_dirs(dirs); }
+};
+
+// refreshNodes as a child of vessel, started from the supervisor's loop
+// thread (where every reconcile after boot runs). The loop's reaper collects
+// it like any adopted child, so its exit code is not seen here; its output
+// goes to vessel's stdout, and the drain's progress (NameNode JMX) shows
+// whether it took effect. TODO(issue 10): a supervised one-shot job.
+class SpawnHdfsAdmin : public HdfsAdmin {
+ public:
+  void refresh_nodes(const AdminCommand& c) override {
+    auto ident = resolve_identity(c.user, c.group);
+    if (!ident) return spdlog::warn("refreshNodes: {}", ident.error());
+    SpawnOptions o;
+    o.argv = c.argv;
+    o.uid = ident->uid;
+    o.gid = ident->gid;
+    o.groups = ident->groups;
+    o.env = service_environment(*ident, c.env);
+    auto sp = spawn(o);
+    if (!sp) return spdlog::warn("refreshNodes: {}", sp.error());
+    if (sp->failure) return spdlog::warn("refreshNodes: {} failed: {}", sp->failure->step, std::strerror(sp->failure->err));
+    spdlog::info("refreshNodes: started {} as pid {}", kDfsAdminClass, sp->pid);
+  }
 };
 
 // PeerDirectory over the hosts file: before ClusterSync runs (boot) the
@@ -254,6 +283,30 @@ std::vector<std::string> sync_problems(const cluster::ClusterSync& sync) {
   return {"cluster: registration refused by the master: " + st.registration_error};
 }
 
+// The drain routes' view of this node: dfs.replication in force, which roles
+// run a DataNode, and the local NameNode's JMX.
+cluster::DrainPolicy drain_policy(const Node& node) {
+  cluster::DrainPolicy d;
+  d.replication = [&node] { return node.replication(); };
+  d.runs_datanode = [catalog = node.plan().catalog](const std::string& role) {
+    auto it = catalog.find(role);
+    return it != catalog.end() && it->second.counts_as_worker;
+  };
+  d.namenode_jmx = []() -> Result<std::string> {
+    net::HttpPolicy p;
+    p.timeout = std::chrono::seconds(3);
+    p.retries = 0;
+    p.max_body = 4u << 20;
+    const std::string url = "http://127.0.0.1:" + std::to_string(kNameNodeHttpPort) +
+                            "/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo";
+    auto r = net::http_get(url, p);
+    if (!r) return Error{r.error()};
+    if (r->status != 200) return err("namenode jmx: HTTP " + std::to_string(r->status));
+    return std::move(r->body);
+  };
+  return d;
+}
+
 int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   // One health port for the whole life of the node: up before the first
   // config attempt (a metadata service that accepts and never answers can
@@ -275,7 +328,8 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   }
   FsEffects fx;
   HostsFilePeers peers(o.hosts_file);
-  Node node(std::move(*inputs), fx, peers);
+  SpawnHdfsAdmin hdfs_admin;
+  Node node(std::move(*inputs), fx, peers, &hdfs_admin);
   NodeEvent boot;
   boot.kind = NodeEventKind::boot;
   auto set = node.reconcile(boot);
@@ -315,7 +369,7 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
       spdlog::warn("no vessel.token: the membership API refuses every registration; "
                    "workers will only have static hosts");
     }
-    cluster::register_cluster_routes(health.routes(), *members, plan.cfg.token);
+    cluster::register_cluster_routes(health.routes(), *members, plan.cfg.token, {}, drain_policy(node));
     // The master's view in /status: every member's state, and who left.
     board.set_provider("membership", [m = members.get()] {
       nlohmann::json j{{"members", nlohmann::json::array()}, {"departed", nlohmann::json::array()}};
@@ -323,7 +377,8 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
         j["members"].push_back({{"name", v.name}, {"ip", v.ip}, {"role", v.role},
                                 {"state", std::string(cluster::to_string(v.state))}, {"age_ms", v.age.count()}});
       for (const auto& d : m->departed())
-        j["departed"].push_back({{"name", d.name}, {"ip", d.ip}, {"role", d.role}, {"left_ms_ago", d.since.count()}});
+        j["departed"].push_back({{"name", d.name}, {"ip", d.ip}, {"role", d.role},
+                                 {"state", std::string(cluster::to_string(cluster::MemberState::left))}, {"left_ms_ago", d.since.count()}});
       return j;
     });
   }

@@ -24,6 +24,13 @@ std::vector<std::string> workers_of(const std::vector<cluster::MemberView>& memb
   return out;
 }
 
+std::vector<std::string> excluded_of(const std::vector<cluster::MemberView>& members) {
+  std::vector<std::string> out;
+  for (const auto& m : members)
+    if (cluster::excluded(m.state)) out.push_back(m.name);
+  return out;
+}
+
 NodeInputs next_inputs(const NodeInputs& cur, const NodeEvent& e) {
   NodeInputs n = cur;
   if (e.cfg) n.cfg = *e.cfg;
@@ -59,8 +66,50 @@ PlanDiff diff_plans(const BootPlan* old, const BootPlan& next) {
   return d;
 }
 
-Node::Node(NodeInputs boot_inputs, NodeEffects& fx, PeerDirectory& peers)
-    : in_(std::move(boot_inputs)), fx_(fx), peers_(peers) {}
+std::optional<AdminCommand> refresh_nodes_command(const BootPlan& p) {
+  for (const auto& s : p.services.services) {
+    auto cls = std::find(s.argv.begin(), s.argv.end(), kNameNodeClass);
+    if (cls == s.argv.end()) continue;
+    AdminCommand c;
+    c.argv.assign(s.argv.begin(), cls);
+    c.argv.push_back(kDfsAdminClass);
+    c.argv.push_back("-refreshNodes");
+    c.user = s.user;
+    c.group = s.group;
+    c.env = s.env;
+    return c;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool exclude_changed(const PlanDiff& d, const BootPlan& p) {
+  const std::string path = p.inputs.hadoop_conf_dir + "/" + kExcludeFile;
+  return std::any_of(d.files.begin(), d.files.end(), [&](const RenderedFile& f) { return f.path == path; });
+}
+
+int replication_of(const BootPlan& p) {
+  auto props = hdfs_site_props(p.cfg, p.inputs);
+  if (!props) return 0;
+  auto it = props->find("dfs.replication");
+  if (it == props->end()) return 0;
+  try {
+    return std::stoi(it->second);
+  } catch (...) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+Node::Node(NodeInputs boot_inputs, NodeEffects& fx, PeerDirectory& peers, HdfsAdmin* admin)
+    : in_(std::move(boot_inputs)), fx_(fx), peers_(peers), admin_(admin) {}
+
+int Node::replication() const {
+  std::lock_guard g(status_mu_);
+  return replication_;
+}
 
 Result<ServiceSet> Node::reconcile(const NodeEvent& e) {
   NodeInputs next = next_inputs(in_, e);
@@ -72,6 +121,7 @@ Result<ServiceSet> Node::reconcile(const NodeEvent& e) {
   auto catalog = catalog_of(next.facts.role_files);
   if (!catalog) return Error{catalog.error()};
   next.facts.workers = workers_of(next.members, *catalog);
+  next.facts.excluded = excluded_of(next.members);
   auto p = make_plan(next.cfg, next.facts);
   if (!p) return Error{p.error()};
   PlanDiff d = diff_plans(plan_ ? &*plan_ : nullptr, *p);
@@ -79,6 +129,15 @@ Result<ServiceSet> Node::reconcile(const NodeEvent& e) {
   for (const auto& f : d.files) spdlog::info("{}: wrote {}", to_string(e.kind), f.path);
   if (d.dirs) {
     if (auto st = fx_.ensure_dirs(p->services.dirs); !st) return Error{st.error()};
+  }
+  // At boot the NameNode is not running yet and reads the file when it starts.
+  if (plan_ && admin_ && exclude_changed(d, *p)) {
+    if (auto cmd = refresh_nodes_command(*p)) {
+      std::string names;
+      for (const auto& n : next.facts.excluded) names += (names.empty() ? "" : ", ") + n;
+      spdlog::info("{}: exclude set now [{}]; refreshing the NameNode's nodes", to_string(e.kind), names);
+      admin_->refresh_nodes(*cmd);
+    }
   }
   if (d.static_hosts) peers_.set_static_hosts(static_hosts(*p));
   if (d.master) peers_.set_master(p->master);
@@ -92,13 +151,16 @@ Result<ServiceSet> Node::reconcile(const NodeEvent& e) {
                  d.files.empty() ? "no config changed" : std::to_string(d.files.size()) + " file(s) re-rendered");
   in_ = std::move(next);
   plan_ = std::move(*p);
+  const int repl = replication_of(*plan_);
   {
     std::lock_guard g(status_mu_);
+    replication_ = repl;
     status_ = {{"cluster_id", plan_->cfg.cluster_id},
                {"master", plan_->master},
                {"role_from", plan_->cfg.role_from},
                {"membership", std::string(to_string(plan_->cfg.caps.membership))},
                {"workers", in_.facts.workers},
+               {"excluded", in_.facts.excluded},
                {"last_event", std::string(to_string(e.kind))}};
   }
   return plan_->services;

@@ -14,6 +14,7 @@
 // supervisor's loop thread only (boot runs before the loop exists; other
 // threads post() to the loop), so it needs no lock; status() is the one
 // read from HTTP threads and takes one.
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,6 +44,31 @@ class NodeEffects {
   virtual Status ensure_dirs(const std::vector<DirSpec>& dirs) = 0;
 };
 
+// A one-shot admin command against a running daemon: argv (never a shell),
+// the daemon's user and group, and its environment.
+struct AdminCommand {
+  std::vector<std::string> argv;
+  std::string user, group;
+  std::map<std::string, std::string> env;
+  bool operator==(const AdminCommand&) const = default;
+};
+
+// HDFS admin effects: after the exclude file changed on the node that runs
+// the NameNode, `hdfs dfsadmin -refreshNodes` makes it re-read the file.
+class HdfsAdmin {
+ public:
+  virtual ~HdfsAdmin() = default;
+  virtual void refresh_nodes(const AdminCommand& cmd) = 0;
+};
+
+// The NameNode's class, and the DFSAdmin invocation built from its service:
+// the same java, options, classpath, user, group and env, with
+// org.apache.hadoop.hdfs.tools.DFSAdmin -refreshNodes as the class and
+// argument. nullopt when no service of the plan runs the NameNode.
+inline constexpr const char* kNameNodeClass = "org.apache.hadoop.hdfs.server.namenode.NameNode";
+inline constexpr const char* kDfsAdminClass = "org.apache.hadoop.hdfs.tools.DFSAdmin";
+std::optional<AdminCommand> refresh_nodes_command(const BootPlan& p);
+
 enum class NodeEventKind { boot, reload, members_changed, source_back };
 std::string_view to_string(NodeEventKind k);
 
@@ -62,6 +88,10 @@ struct NodeInputs {
 // the order given; a member with a role the catalog does not know is not a
 // worker.
 std::vector<std::string> workers_of(const std::vector<cluster::MemberView>& members, const RoleCatalog& catalog);
+
+// Names of the members in the NameNode's exclude file (draining or
+// decommissioned), in the order given.
+std::vector<std::string> excluded_of(const std::vector<cluster::MemberView>& members);
 
 // The inputs after an event: a new config replaces the config and keeps the
 // membership; a membership change keeps the config.
@@ -83,7 +113,8 @@ PlanDiff diff_plans(const BootPlan* old, const BootPlan& next);
 
 class Node {
  public:
-  Node(NodeInputs boot_inputs, NodeEffects& fx, PeerDirectory& peers);
+  // `admin` (optional) receives refreshNodes after a drain changed dfs.exclude.
+  Node(NodeInputs boot_inputs, NodeEffects& fx, PeerDirectory& peers, HdfsAdmin* admin = nullptr);
   // The one path for every change. On error nothing was applied and the
   // current plan stays in force.
   Result<ServiceSet> reconcile(const NodeEvent& e);
@@ -92,14 +123,18 @@ class Node {
   bool has_plan() const { return plan_.has_value(); }
   // For /status: what the node runs on, never secrets. Thread-safe.
   nlohmann::json status() const;
+  // dfs.replication in force (0 before the first plan). Thread-safe.
+  int replication() const;
 
  private:
   NodeInputs in_;
   std::optional<BootPlan> plan_;
   NodeEffects& fx_;
   PeerDirectory& peers_;
+  HdfsAdmin* admin_;
   mutable std::mutex status_mu_;
   nlohmann::json status_ = nlohmann::json::object();
+  int replication_ = 0;
 };
 
 }  // namespace vessel

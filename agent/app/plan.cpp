@@ -36,6 +36,7 @@ namespace {
 Result<std::string> config_digest(const BootPlan& p) {
   RenderInputs in = p.inputs;
   in.workers.clear();
+  in.excluded.clear();  // a drain is applied by refreshNodes, not a restart
   auto files = render_all(p.cfg, in);
   if (!files) return Error{files.error()};
   std::string all;
@@ -47,6 +48,7 @@ Result<std::string> config_digest(const BootPlan& p) {
 
 RenderInputs inputs_for(const BootPlan& p, const PlanFacts& f, const std::vector<std::string>& workers) {
   RenderInputs in;
+  in.excluded = f.excluded;
   in.hadoop_conf_dir = f.hadoop_conf_dir;
   in.spark_conf_dir = f.spark_conf_dir;
   in.self_ip = p.self_ip;

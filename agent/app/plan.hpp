@@ -25,6 +25,7 @@ struct PlanFacts {
   std::string hadoop_conf_dir = "/etc/hadoop";
   std::string spark_conf_dir = "/opt/spark/conf";
   std::vector<std::string> workers;  // known worker names (membership), see workers_of
+  std::vector<std::string> excluded;  // members draining/decommissioned (dfs.exclude), see excluded_of
   std::optional<CgroupLimits> limits, host;
 };
 

@@ -6,7 +6,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include <map>
+#include <mutex>
+
 #include "cluster/bearer.hpp"
+#include "cluster/drain.hpp"
 #include "cluster/host_validation.hpp"
 
 namespace vessel::cluster {
@@ -62,6 +66,7 @@ json departed_json(const Membership& members) {
     out.push_back({{"name", d.name},
                    {"ip", d.ip},
                    {"role", d.role},
+                   {"state", std::string(to_string(MemberState::left))},
                    {"removed_ago_ms", ago.count()},
                    {"removed_at", utc_iso8601(wall - ago)}});
   }
@@ -69,38 +74,47 @@ json departed_json(const Membership& members) {
 }
 
 struct Shared {
-  Shared(Membership& m, const Secret& t, ApiLimits l)
-      : members(m), token(t), limits(l), limiter(l.rate) {}
+  Shared(Membership& m, const Secret& t, ApiLimits l, DrainPolicy d)
+      : members(m), token(t), limits(l), limiter(l.rate), drain(std::move(d)) {}
   Membership& members;
   Secret token;
   ApiLimits limits;
   RateLimiter limiter;
+  DrainPolicy drain;
+  std::mutex mu;                                  // guards first_sample
+  std::map<std::string, ProgressSample> first_sample;  // per draining member, for the ETA
 };
 
-void handle_register(Shared& s, const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader& reader) {
+// The guard of every state-changing request: the per-peer rate limit, one
+// valid bearer token, and the body cap while streaming it in. False: `res`
+// holds the refusal.
+bool admit(Shared& s, const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
+           std::string& body) {
   const std::string peer = peer_of(req);
   // Early refusals below do not read the body; an unread body would
   // desynchronise a kept-alive connection, so ask the client to close it.
   if (!s.limiter.allow(peer)) {
     res.set_header("Retry-After", "1");
     res.set_header("Connection", "close");
-    return reply_error(res, 429, "rate limit exceeded");
+    reply_error(res, 429, "rate limit exceeded");
+    return false;
   }
   // Exactly one Authorization header; several would be ambiguous.
   if (req.get_header_value_count("Authorization") != 1 ||
       !bearer_matches(req.get_header_value("Authorization"), s.token)) {
     res.set_header("WWW-Authenticate", "Bearer");
     res.set_header("Connection", "close");
-    return reply_error(res, 401, "authorization: missing or invalid bearer token");
+    reply_error(res, 401, "authorization: missing or invalid bearer token");
+    return false;
   }
+  const std::string too_large = "body: larger than " + std::to_string(s.limits.max_body_bytes) + " bytes";
   // Refuse a declared oversize body before reading a byte of it.
   if (req.has_header("Content-Length") &&
       req.get_header_value<uint64_t>("Content-Length") > s.limits.max_body_bytes) {
     res.set_header("Connection", "close");
-    return reply_error(res, 413, "body: larger than " + std::to_string(s.limits.max_body_bytes) + " bytes");
+    reply_error(res, 413, too_large);
+    return false;
   }
-  std::string body;
   bool too_big = false;
   reader([&](const char* data, size_t len) {
     if (body.size() + len > s.limits.max_body_bytes) {
@@ -112,8 +126,17 @@ void handle_register(Shared& s, const httplib::Request& req, httplib::Response& 
   });
   if (too_big) {
     res.set_header("Connection", "close");
-    return reply_error(res, 413, "body: larger than " + std::to_string(s.limits.max_body_bytes) + " bytes");
+    reply_error(res, 413, too_large);
+    return false;
   }
+  return true;
+}
+
+void handle_register(Shared& s, const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) {
+  const std::string peer = peer_of(req);
+  std::string body;
+  if (!admit(s, req, res, reader, body)) return;
 
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return reply_error(res, 400, "body: malformed JSON");
@@ -200,15 +223,135 @@ void handle_members(Shared& s, const httplib::Request& req, httplib::Response& r
                         {"departed", departed_json(s.members)}});
 }
 
+constexpr const char* kMembersPrefix = "/v1/cluster/members/";
+
+// "/v1/cluster/members/<name>/drain" -> name; "" when the path is not that.
+std::string drain_target(const std::string& path) {
+  const std::string prefix = kMembersPrefix, suffix = "/drain";
+  if (path.size() <= prefix.size() + suffix.size() || path.compare(0, prefix.size(), prefix) != 0 ||
+      !path.ends_with(suffix))
+    return "";
+  std::string name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+  return name.find('/') == std::string::npos ? name : "";
+}
+
+std::optional<MemberView> find_member(const Membership& m, const std::string& name) {
+  for (auto& v : m.members())
+    if (v.name == name) return v;
+  return std::nullopt;
+}
+
+// Resolves the target; false: `res` holds the 404/400.
+bool drain_member(Shared& s, const httplib::Request& req, httplib::Response& res, MemberView& out) {
+  const std::string name = drain_target(req.path);
+  if (name.empty()) {
+    reply_error(res, 404, "path: expected /v1/cluster/members/<name>/drain");
+    return false;
+  }
+  if (auto v = validate_hostname(name); !v) {
+    reply_error(res, 400, "name: " + v.error());
+    return false;
+  }
+  auto m = find_member(s.members, name);
+  if (!m) {
+    reply_error(res, 404, "name: no registered member " + name);
+    return false;
+  }
+  out = *m;
+  return true;
+}
+
+void handle_drain(Shared& s, const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader, bool cancel) {
+  std::string body;  // read for the cap; the request is in the path and query
+  if (!admit(s, req, res, reader, body)) return;
+  MemberView m;
+  if (!drain_member(s, req, res, m)) return;
+  cancel = cancel || req.get_param_value("cancel") == "1";
+  const bool force = req.get_param_value("force") == "1";
+  if (cancel) {
+    s.members.set_admin(m.name, AdminState::in_service);
+    {
+      std::lock_guard g(s.mu);
+      s.first_sample.erase(m.name);
+    }
+    return reply_json(res, 200, {{"status", "in_service"}, {"name", m.name}, {"version", s.members.version()}});
+  }
+  if (excluded(m.state))
+    return reply_json(res, 200, {{"status", std::string(to_string(m.state))}, {"name", m.name},
+                                 {"version", s.members.version()}});
+  const int repl = s.drain.replication ? s.drain.replication() : 0;
+  auto check = check_drain(s.members.members(), m.name, repl, s.drain.runs_datanode);
+  if (!check.allowed && !force) return reply_error(res, 409, check.message);
+  s.members.set_admin(m.name, AdminState::draining);
+  reply_json(res, 202, {{"status", "draining"}, {"name", m.name}, {"version", s.members.version()},
+                        {"forced", !check.allowed}});
+}
+
+void handle_drain_status(Shared& s, const httplib::Request& req, httplib::Response& res) {
+  if (!s.limiter.allow(peer_of(req))) {
+    res.set_header("Retry-After", "1");
+    return reply_error(res, 429, "rate limit exceeded");
+  }
+  MemberView m;
+  if (!drain_member(s, req, res, m)) return;
+  json out{{"name", m.name}, {"state", std::string(to_string(m.state))}, {"eta_s", nullptr}};
+  if (!s.drain.namenode_jmx) return reply_json(res, 200, out);
+  auto body = s.drain.namenode_jmx();
+  auto p = body ? parse_decom_progress(*body, m.name, m.ip) : Result<DecomProgress>{Error{body.error()}};
+  if (!p) {
+    out["hdfs_error"] = p.error();
+    return reply_json(res, 200, out);
+  }
+  out["hdfs_state"] = p->state;
+  out["under_replicated_blocks"] = p->under_replicated_blocks;
+  out["decommission_only_replicas"] = p->decommission_only_replicas;
+  const ProgressSample now{std::chrono::steady_clock::now(), p->under_replicated_blocks};
+  if (m.state == MemberState::draining) {
+    std::lock_guard g(s.mu);
+    auto first = s.first_sample.try_emplace(m.name, now).first->second;
+    if (auto eta = drain_eta(first, now)) out["eta_s"] = eta->count();
+  }
+  if (p->done() && m.state == MemberState::draining) {
+    s.members.set_admin(m.name, AdminState::decommissioned);
+    out["state"] = std::string(to_string(MemberState::decommissioned));
+    out["eta_s"] = 0;
+  }
+  reply_json(res, 200, out);
+}
+
+// The drain routes: a pattern on httplib::Server, a prefix on RouteTable.
+void mount_drain(httplib::Server& srv, const RouteTable::Handler& get, const RouteTable::BodyHandler& post,
+                 const RouteTable::BodyHandler& del) {
+  const std::string re = R"(/v1/cluster/members/[^/]+/drain)";
+  srv.Get(re, get);
+  srv.Post(re, post);
+  srv.Delete(re, del);
+}
+void mount_drain(RouteTable& t, const RouteTable::Handler& get, const RouteTable::BodyHandler& post,
+                 const RouteTable::BodyHandler& del) {
+  t.GetPrefix(kMembersPrefix, get);
+  t.PostPrefix(kMembersPrefix, post);
+  t.DeletePrefix(kMembersPrefix, del);
+}
+
 }  // namespace
 
 namespace {
 
 // httplib::Server and RouteTable take the same handler shapes.
 template <class Router>
-void add_routes(Router& server, Membership& members, const Secret& token, ApiLimits limits) {
+void add_routes(Router& server, Membership& members, const Secret& token, ApiLimits limits, DrainPolicy drain) {
   // Shared by the handlers, which the router keeps for its lifetime.
-  auto s = std::make_shared<Shared>(members, token, limits);
+  auto s = std::make_shared<Shared>(members, token, limits, std::move(drain));
+  mount_drain(
+      server, [s](const httplib::Request& req, httplib::Response& res) { handle_drain_status(*s, req, res); },
+      [s](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        handle_drain(*s, req, res, reader, /*cancel=*/false);
+      },
+      [s](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        handle_drain(*s, req, res, reader, /*cancel=*/true);
+      });
   server.Post("/v1/cluster/members",
               [s](const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& reader) { handle_register(*s, req, res, reader); });
@@ -222,12 +365,14 @@ void add_routes(Router& server, Membership& members, const Secret& token, ApiLim
 
 }  // namespace
 
-void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token, ApiLimits limits) {
-  add_routes(server, members, token, limits);
+void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token, ApiLimits limits,
+                             DrainPolicy drain) {
+  add_routes(server, members, token, limits, std::move(drain));
 }
 
-void register_cluster_routes(RouteTable& routes, Membership& members, const Secret& token, ApiLimits limits) {
-  add_routes(routes, members, token, limits);
+void register_cluster_routes(RouteTable& routes, Membership& members, const Secret& token, ApiLimits limits,
+                             DrainPolicy drain) {
+  add_routes(routes, members, token, limits, std::move(drain));
 }
 
 }  // namespace vessel::cluster

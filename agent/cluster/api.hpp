@@ -17,10 +17,23 @@
 //                              members, plus static entries no member
 //                              overrides by name
 //        ?format=hosts         the same as text/plain "ip name" lines
-//   GET  /v1/cluster/members   {"version":N,"members":[{name,ip,role,state,
+//   GET  /v1/cluster/members   {"version":N,"members":[{name,ip,role,state
+//                               (alive|missing|draining|decommissioned),
 //                               age_ms}],"static":[{ip,name}] (as configured,
 //                               overridden or not),"departed":[{name,ip,role,
-//                               removed_ago_ms,removed_at (UTC ISO 8601)}]}
+//                               state: "left",removed_ago_ms,removed_at (UTC ISO 8601)}]}
+//   POST /v1/cluster/members/<name>/drain[?force=1]   (token, cap and rate
+//        limit as the registration) -> 202 {"status":"draining","name",
+//        "version"}; 200 when already draining/decommissioned; 404 unknown
+//        member; 409 when it would leave fewer live DataNodes than
+//        dfs.replication (the message names both numbers) unless force=1
+//   POST /v1/cluster/members/<name>/drain?cancel=1, or DELETE the same path
+//        -> 200 {"status":"in_service",...}: recommissioned
+//   GET  /v1/cluster/members/<name>/drain  {"name","state" (the member's),
+//        "hdfs_state" (the NameNode's adminState),"under_replicated_blocks",
+//        "decommission_only_replicas","eta_s" (null: not known yet),
+//        "hdfs_error" (when the NameNode could not be asked)}. When the
+//        NameNode says Decommissioned, the member becomes decommissioned.
 //
 // Decisions (why):
 //  * GETs are unauthenticated: names and IPs are not secrets (they end up in
@@ -39,9 +52,13 @@
 //  * Error bodies never echo the Authorization header or the token.
 #include <httplib.h>
 
+#include <functional>
+#include <string>
+
 #include "cluster/membership.hpp"
 #include "health/routes.hpp"
 #include "cluster/rate_limit.hpp"
+#include "util/result.hpp"
 #include "util/secret.hpp"
 
 namespace vessel::cluster {
@@ -51,11 +68,21 @@ struct ApiLimits {
   RateLimit rate;
 };
 
+// What the drain routes need from the node that owns the plan; every
+// callback is called from HTTP threads and must be thread-safe. Unset
+// callbacks: replication 0 (no refusal), no role runs a DataNode, no JMX.
+struct DrainPolicy {
+  std::function<int()> replication;                            // dfs.replication in force
+  std::function<bool(const std::string& role)> runs_datanode;  // the role's counts_as_worker
+  std::function<Result<std::string>()> namenode_jmx;           // NameNodeInfo JMX body
+};
+
 // `members` must outlive `server`. The token is copied. An empty token
 // refuses every registration (401): an unconfigured cluster is closed.
 void register_cluster_routes(httplib::Server& server, Membership& members, const Secret& token,
-                             ApiLimits limits = {});
+                             ApiLimits limits = {}, DrainPolicy drain = {});
 // The same routes mounted on the running health port (health/routes.hpp).
-void register_cluster_routes(RouteTable& routes, Membership& members, const Secret& token, ApiLimits limits = {});
+void register_cluster_routes(RouteTable& routes, Membership& members, const Secret& token, ApiLimits limits = {},
+                             DrainPolicy drain = {});
 
 }  // namespace vessel::cluster

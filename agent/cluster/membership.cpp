@@ -11,7 +11,19 @@
 namespace vessel::cluster {
 
 std::string_view to_string(MemberState s) {
-  return s == MemberState::alive ? "alive" : "missing";
+  switch (s) {
+    case MemberState::missing: return "missing";
+    case MemberState::draining: return "draining";
+    case MemberState::decommissioned: return "decommissioned";
+    case MemberState::left: return "left";
+    default: return "alive";
+  }
+}
+
+MemberState member_state_from(std::string_view s) {
+  for (auto st : {MemberState::missing, MemberState::draining, MemberState::decommissioned, MemberState::left})
+    if (s == to_string(st)) return st;
+  return MemberState::alive;
 }
 
 bool valid_role(std::string_view role) {
@@ -34,6 +46,8 @@ Membership::Membership(std::vector<HostEntry> static_hosts, MembershipOptions op
       version_((uint64_t{std::random_device{}()} << 20) + 1) {}
 
 MemberState Membership::state_of(const Member& m, Clock::time_point now) const {
+  if (m.admin == AdminState::draining) return MemberState::draining;
+  if (m.admin == AdminState::decommissioned) return MemberState::decommissioned;
   return now - m.last_seen > opts_.missing_after ? MemberState::missing : MemberState::alive;
 }
 
@@ -106,6 +120,18 @@ UpsertResult Membership::upsert(const Registration& r) {
                   departed_.end());
   ++version_;
   return {UpsertResult::created, {}};
+}
+
+bool Membership::set_admin(const std::string& name, AdminState a) {
+  std::lock_guard lock(mu_);
+  sweep_locked(now_());
+  auto it = members_.find(name);
+  if (it == members_.end()) return false;
+  if (it->second.admin != a) {
+    it->second.admin = a;
+    ++version_;
+  }
+  return true;
 }
 
 void Membership::set_static_hosts(std::vector<HostEntry> hosts) {

@@ -36,8 +36,18 @@
 
 namespace vessel::cluster {
 
-enum class MemberState { alive, missing };
+// alive/missing come from heartbeats; draining/decommissioned from a drain
+// (POST /v1/cluster/members/<name>/drain), which outranks them; left is a
+// departed member.
+enum class MemberState { alive, missing, draining, decommissioned, left };
 std::string_view to_string(MemberState s);
+// The inverse of to_string; an unknown word is `alive` (a newer master's state).
+MemberState member_state_from(std::string_view s);
+// The member is in the NameNode's exclude file (dfs.hosts.exclude).
+inline bool excluded(MemberState s) { return s == MemberState::draining || s == MemberState::decommissioned; }
+
+// The operator's word on a member, kept by the table (not by heartbeats).
+enum class AdminState { in_service, draining, decommissioned };
 
 // A role is data (roles/*.yaml), so only its form is checked: 1-32 chars of
 // [a-z0-9-], starting with a letter. kRoleRule is the error text.
@@ -95,6 +105,11 @@ class Membership {
   // the API validates too, but this table feeds /etc/hosts on every node).
   UpsertResult upsert(const Registration& r);
 
+  // Sets a registered member's admin state (drain, cancel, the NameNode
+  // reporting it Decommissioned). False when no member has that name. The
+  // version changes when the state does, so every node re-renders.
+  bool set_admin(const std::string& name, AdminState a);
+
   // Replaces the static entries (config reload). Thread-safe; the version
   // changes when the cleaned list does.
   void set_static_hosts(std::vector<HostEntry> hosts);
@@ -124,6 +139,7 @@ class Membership {
     std::string ip;
     std::string role;
     Clock::time_point last_seen;
+    AdminState admin = AdminState::in_service;
   };
   MemberState state_of(const Member& m, Clock::time_point now) const;
   // Callers hold mu_. Logically const: removal is a function of the clock.

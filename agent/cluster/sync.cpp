@@ -97,7 +97,7 @@ Result<std::vector<MemberView>> parse_members(const std::string& body) {
     v.name = str("name");
     v.ip = str("ip");
     v.role = str("role");
-    v.state = str("state") == "missing" ? MemberState::missing : MemberState::alive;
+    v.state = member_state_from(str("state"));
     if (m.contains("age_ms") && m["age_ms"].is_number_integer())
       v.age = milliseconds(m["age_ms"].get<int64_t>());
     out.push_back(std::move(v));
@@ -136,7 +136,8 @@ void scrub(std::string& s, const Secret& token) {
 
 bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-    return x.name == y.name && x.ip == y.ip && x.role == y.role;
+    // Alive <-> missing is no change; entering or leaving the exclude set is.
+    return x.name == y.name && x.ip == y.ip && x.role == y.role && excluded(x.state) == excluded(y.state);
   });
 }
 

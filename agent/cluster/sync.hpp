@@ -93,7 +93,8 @@ class ClusterSync {
  public:
   // Called on the sync thread when the set of (name, ip, role) the master
   // reports changes, e.g. to re-render Spark's workers file. A member turning
-  // missing does not change that set (it stays in hosts), so no call.
+  // missing does not change that set (it stays in hosts), so no call; a
+  // member entering or leaving draining/decommissioned does (dfs.exclude).
   using MembersChanged = std::function<void(const std::vector<MemberView>&)>;
 
   explicit ClusterSync(ClusterSyncOptions opts);

@@ -90,6 +90,12 @@ HealthServer::HealthServer(StatusBoard& board) : board_(board) {
     res.status = 404;
     res.set_content("{\"error\":\"not served on this node\"}\n", "application/json");
   });
+  srv_.Delete(R"(/v1/.*)", [this](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) {
+    if (auto h = routes_.del(req.path)) return h(req, res, reader);
+    res.status = 404;
+    res.set_content("{\"error\":\"not served on this node\"}\n", "application/json");
+  });
   srv_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_text(board_.snapshot(), now_ms(), rss_bytes()), "text/plain; version=0.0.4");
   });

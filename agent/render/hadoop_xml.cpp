@@ -29,4 +29,17 @@ Result<std::string> render_hadoop_xml(const Props& props) {
   return out.str();
 }
 
+// No comment line: the file is empty when nothing is excluded, which is what
+// an operator expects to see (Hadoop's HostsFileReader would skip one).
+Result<std::string> render_exclude(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!render_detail::host_or_ip(names[i]))
+      return err(std::string(kExcludeFile) + "[" + std::to_string(i) +
+                 "]: not a valid hostname or IP: " + render_detail::quoted(names[i]));
+    out += names[i] + "\n";
+  }
+  return out;
+}
+
 }  // namespace vessel

@@ -1,4 +1,4 @@
-// Merging defaults, role file and user_data into the five config files.
+// Merging defaults, role file and user_data into the config files.
 #include "render/render.hpp"
 
 #include <algorithm>
@@ -95,6 +95,8 @@ Result<Props> hdfs_site_props(const NodeConfig& cfg, const RenderInputs& in) {
   // (BPServiceActor bails out). Names are vessel's to keep right; the check
   // only turns a short race into a permanent refusal.
   p["dfs.namenode.datanode.registration.ip-hostname-check"] = "false";
+  // vessel owns the exclude file (drain: POST /v1/cluster/members/<n>/drain).
+  p["dfs.hosts.exclude"] = in.hadoop_conf_dir + "/" + kExcludeFile;
   // Deliberately not set: dfs.permissions.enabled (Hadoop default).
   overlay(p, in.role_hdfs);
   if (cfg.hdfs.replication) {
@@ -215,6 +217,8 @@ Result<std::vector<RenderedFile>> render_all(const NodeConfig& cfg, const Render
   if (worker_hosts.empty() && cohosts_master(cfg.caps)) worker_hosts.push_back(cfg.hostname);
   auto workers = render_workers(worker_hosts);
   if (!workers) return Error{workers.error()};
+  auto exclude = render_exclude(in.excluded);
+  if (!exclude) return Error{exclude.error()};
 
   return std::vector<RenderedFile>{
       {in.hadoop_conf_dir + "/core-site.xml", std::move(*core_xml), 0644},
@@ -222,6 +226,7 @@ Result<std::vector<RenderedFile>> render_all(const NodeConfig& cfg, const Render
       {in.spark_conf_dir + "/spark-defaults.conf", std::move(*defaults), 0644},
       {in.spark_conf_dir + "/spark-env.sh", std::move(*env), 0755},
       {in.spark_conf_dir + "/workers", std::move(*workers), 0644},
+      {in.hadoop_conf_dir + "/" + kExcludeFile, std::move(*exclude), 0644},
   };
 }
 

@@ -50,13 +50,15 @@ struct RenderInputs {                               // facts not in NodeConfig
   std::string spark_conf_dir = "/opt/spark/conf";   // $SPARK_HOME/conf
   std::string self_ip;                  // this node's address (SPARK_LOCAL_IP); "" = omit
   std::vector<std::string> workers;     // worker hostnames known now
+  std::vector<std::string> excluded;    // members draining/decommissioned: dfs.exclude
   std::optional<CgroupLimits> limits;   // container limits (read_cgroup_limits)
   std::optional<CgroupLimits> host;     // host totals (read_host_resources), fallback
   Props role_core, role_hdfs, role_spark;  // role-file layer (role_spark -> spark-defaults)
 };
 
-// All five files, in a fixed order: core-site.xml, hdfs-site.xml,
-// spark-defaults.conf, spark-env.sh, workers. Fails (naming the field) on
+// All six files, in a fixed order: core-site.xml, hdfs-site.xml,
+// spark-defaults.conf, spark-env.sh, workers, dfs.exclude (the NameNode's
+// dfs.hosts.exclude, in hadoop_conf_dir). Fails (naming the field) on
 // any key or value that cannot be rendered safely.
 Result<std::vector<RenderedFile>> render_all(const NodeConfig& cfg, const RenderInputs& in);
 
@@ -92,6 +94,11 @@ Result<std::string> render_spark_env(const Props& vars);
 // (render_all lists the node's own hostname for a standalone node when
 // RenderInputs.workers is empty.)
 Result<std::string> render_workers(const std::vector<std::string>& workers);
+
+// The NameNode's exclude file: one validated hostname per line, empty when
+// no member is draining or decommissioned.
+Result<std::string> render_exclude(const std::vector<std::string>& names);
+inline constexpr const char* kExcludeFile = "dfs.exclude";
 
 // POSIX single-quoting: 'it'\''s'. Inside single quotes nothing is special
 // to sh/bash, including $(...), backticks and newlines.

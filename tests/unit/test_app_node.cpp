@@ -206,7 +206,7 @@ TEST_CASE("node: boot writes every file, the dirs, the static peers and the mast
   Node node(inputs(c), fx, peers);
   REQUIRE(node.reconcile(boot()));
   REQUIRE(fx.writes.size() == 1);
-  CHECK(fx.writes[0].size() == 5);
+  CHECK(fx.writes[0].size() == 6);
   CHECK(fx.dirs_calls == 1);
   REQUIRE(peers.statics.size() == 1);
   CHECK(peers.statics[0] == std::vector<HostEntry>{{"10.0.0.10", "spark-master"}, {"10.0.0.11", "worker-1"}});

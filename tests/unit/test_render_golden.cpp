@@ -39,6 +39,8 @@ RenderInputs golden_inputs(const std::string& role) {
   RenderInputs in;
   in.self_ip = role == "worker" ? "10.0.0.11" : "10.0.0.10";
   if (role != "standalone") in.workers = {"worker-1", "worker-2"};
+  // The master's case has a drain in progress; the others show the default, empty dfs.exclude.
+  if (role == "master") in.excluded = {"worker-2"};
   in.limits = CgroupLimits{4.0, 8 * GiB};
   in.role_hdfs["dfs.namenode.handler.count"] = "20";
   return in;
@@ -51,7 +53,7 @@ void check_case(const std::string& role) {
   REQUIRE(files.ok());
   const std::vector<std::string> expected_paths = {
       "/etc/hadoop/core-site.xml", "/etc/hadoop/hdfs-site.xml", "/opt/spark/conf/spark-defaults.conf",
-      "/opt/spark/conf/spark-env.sh", "/opt/spark/conf/workers"};
+      "/opt/spark/conf/spark-env.sh", "/opt/spark/conf/workers", "/etc/hadoop/dfs.exclude"};
   REQUIRE(files->size() == expected_paths.size());
   const std::string dir = std::string(VESSEL_SOURCE_DIR) + "/tests/golden/" + role;
   const bool update = std::getenv("VESSEL_UPDATE_GOLDEN") != nullptr &&
