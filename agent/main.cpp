@@ -16,6 +16,7 @@ constexpr const char* kUsage =
     "  init     minimal tini-compatible init: vessel init [-g] -- CMD ARGS...\n"
     "  status   query a running agent's health port (exit 0 ready, 1 not, 2 unreachable)\n"
     "  render   write the config files `run` would write, start nothing\n"
+    "  drain    decommission this worker's DataNode through the master and wait\n"
     "\n"
     "Run `vessel COMMAND --help` for a command's options.\n";
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     if (cmd == "init") return cmd_init(argc - 1, argv + 1);
     if (cmd == "status") return cmd_status(argc - 1, argv + 1);
     if (cmd == "render") return cmd_render(argc - 1, argv + 1);
+    if (cmd == "drain") return cmd_drain(argc - 1, argv + 1);
     if (cmd[0] != '-') {
       std::cerr << "vessel: unknown command '" << cmd << "'\n" << kUsage;
       return 2;

@@ -8,5 +8,6 @@ namespace vessel::cli {
 int cmd_run(int argc, char** argv);     // cli/run.cpp     (supervisor, ENTRYPOINT)
 int cmd_status(int argc, char** argv);  // cli/status.cpp  (health client)
 int cmd_render(int argc, char** argv);  // cli/render.cpp  (dry-run of config files)
+int cmd_drain(int argc, char** argv);   // cli/drain.cpp   (decommission this worker)
 
 }  // namespace vessel::cli

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "app/drain_cmd.hpp"
 #include "app/node.hpp"
 #include "cluster/api.hpp"
 #include "cluster/drain.hpp"
@@ -419,3 +420,24 @@ TEST_CASE("drain: a node without a NameNode writes the file but refreshes nothin
   CHECK(admin.calls.empty());
 }
 
+// ---------------------------------------------------------------- CLI text
+
+TEST_CASE("drain: the CLI's progress and timeout lines", "[drain][cli]") {
+  json p{{"name", "w2"}, {"state", "draining"}, {"hdfs_state", "Decommission In Progress"},
+         {"under_replicated_blocks", 40}, {"eta_s", 12}};
+  auto line = drain_progress_line(p, std::chrono::seconds(7));
+  CHECK(line == "drain w2: draining (NameNode: Decommission In Progress), under-replicated blocks 40, ETA 12s, "
+                "elapsed 7s");
+  p["eta_s"] = nullptr;
+  p["hdfs_error"] = "namenode jmx: connection refused";
+  line = drain_progress_line(p, std::chrono::seconds(0));
+  CHECK(line.find("ETA unknown") != std::string::npos);
+  CHECK(line.find("connection refused") != std::string::npos);
+  auto msg = drain_timeout_message(p, std::chrono::seconds(600));
+  CHECK(msg.find("600s") != std::string::npos);
+  CHECK(msg.find("40 block(s) still under-replicated") != std::string::npos);
+  CHECK(drain_duration("30m", "--timeout").value() == std::chrono::seconds(1800));
+  auto bad = drain_duration("soon", "--timeout");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().find("--timeout") != std::string::npos);
+}
