@@ -277,6 +277,8 @@ void handle_drain(Shared& s, const httplib::Request& req, httplib::Response& res
     }
     return reply_json(res, 200, {{"status", "in_service"}, {"name", m.name}, {"version", s.members.version()}});
   }
+  if (s.drain.runs_datanode && !s.drain.runs_datanode(m.role))
+    return reply_error(res, 400, "name: " + m.name + " (role " + m.role + ") runs no DataNode to drain");
   if (excluded(m.state))
     return reply_json(res, 200, {{"status", std::string(to_string(m.state))}, {"name", m.name},
                                  {"version", s.members.version()}});

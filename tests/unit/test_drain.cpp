@@ -11,6 +11,7 @@
 #include "cluster/api.hpp"
 #include "cluster/drain.hpp"
 #include "cluster_test_util.hpp"
+#include "health/server.hpp"
 #include "role_test_util.hpp"
 
 using namespace vessel;
@@ -192,6 +193,12 @@ TEST_CASE("drain API: refusal names both numbers; force drains anyway; cancel re
   CHECK(del->status == 200);
   CHECK(f.state("w3") == MemberState::alive);
 
+  REQUIRE(f.members.upsert({"nn", "10.0.0.10", "master"}).ok());
+  auto master = f.post("/v1/cluster/members/nn/drain?force=1");
+  REQUIRE(master);
+  CHECK(master->status == 400);
+  CHECK(error_of(master).find("runs no DataNode") != std::string::npos);
+
   auto unknown = f.post("/v1/cluster/members/w9/drain");
   REQUIRE(unknown);
   CHECK(unknown->status == 404);
@@ -240,6 +247,35 @@ TEST_CASE("drain: RouteTable prefix routes; exact paths still win", "[drain]") {
   CHECK_FALSE(t.post("/v1/cluster/members/"));  // the prefix alone is no path under it
   CHECK_FALSE(t.post("/v1/cluster/hosts"));
   CHECK_FALSE(t.del("/v1/cluster/members/w1/drain"));
+}
+
+TEST_CASE("drain: the routes on the health port (RouteTable), DELETE included", "[drain]") {
+  Membership members{std::vector<HostEntry>{}};
+  REQUIRE(members.upsert({"w1", "10.0.0.11", "worker"}).ok());
+  StatusBoard board;
+  HealthServer health(board);
+  REQUIRE(health.start({"127.0.0.1", 0}));
+  DrainPolicy d;
+  d.runs_datanode = is_worker;
+  register_cluster_routes(health.routes(), members, kToken, {}, d);
+  httplib::Client c("127.0.0.1", health.port());
+  c.set_read_timeout(std::chrono::seconds(2));
+  httplib::Headers h{{"Authorization", "Bearer " + kToken.reveal()}};
+  auto r = c.Post("/v1/cluster/members/w1/drain", h, "", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 202);
+  CHECK(members.members()[0].state == MemberState::draining);
+  auto g = c.Get("/v1/cluster/members/w1/drain");
+  REQUIRE(g);
+  CHECK(json::parse(g->body)["state"] == "draining");
+  auto del = c.Delete("/v1/cluster/members/w1/drain", h);
+  REQUIRE(del);
+  CHECK(del->status == 200);
+  CHECK(members.members()[0].state == MemberState::alive);
+  auto other = c.Delete("/v1/cluster/hosts", h);  // nothing mounted there
+  REQUIRE(other);
+  CHECK(other->status == 404);
+  health.stop();
 }
 
 // ---------------------------------------------------------------- JMX parser
