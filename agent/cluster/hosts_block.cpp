@@ -36,12 +36,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string render_block(const std::vector<HostEntry>& entries) {
   std::string out;
   out += kBeginMarker;
@@ -58,6 +52,13 @@ std::string render_block(const std::vector<HostEntry>& entries) {
 }
 
 }  // namespace
+
+std::string lower_ascii(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
 
 CleanEntries clean_entries(const std::vector<HostEntry>& entries) {
   CleanEntries out;

@@ -50,6 +50,9 @@ CleanEntries clean_entries(const std::vector<HostEntry>& entries);
 // files backend does. Used wherever a live registration must win over a
 // static `hosts` entry of the same name: the master's snapshot (members over
 // static hosts) and each node's block (master's list over local static).
+// Host names compare case-insensitively (as glibc does): this is the key.
+std::string lower_ascii(std::string s);
+
 CleanEntries overlay_entries(const std::vector<HostEntry>& primary,
                              const std::vector<HostEntry>& fallback);
 

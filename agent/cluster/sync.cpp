@@ -186,6 +186,7 @@ void ClusterSync::set_static_hosts(std::vector<HostEntry> hosts) {
   {
     std::lock_guard lock(mu_);
     static_hosts_ = std::move(hosts);
+    statics_changed_ = true;
     wake_ = true;
   }
   cv_.notify_all();
@@ -226,13 +227,32 @@ void ClusterSync::run() {
   }
 }
 
+void ClusterSync::drop_stale_for(const std::vector<HostEntry>& statics) {
+  auto named = [&](const HostEntry& e) {
+    for (const auto& s : statics)
+      if (lower_ascii(s.name) == lower_ascii(e.name)) return true;
+    return false;
+  };
+  master_hosts_.erase(std::remove_if(master_hosts_.begin(), master_hosts_.end(), named), master_hosts_.end());
+  applied_version_.reset();
+}
+
 ClusterSync::Outcome ClusterSync::tick() {
+  bool statics_changed = false;
   Target t;
   {
     std::lock_guard lock(mu_);
     t = {master_host_, master_port_, master_changed_, static_hosts_};
     master_changed_ = false;
+    statics_changed = statics_changed_;
+    statics_changed_ = false;
   }
+  // A reload that changed a static entry (the user corrected the master's
+  // address) must win over the list last fetched from the master: that list
+  // may name the master's old address, and the master may be reachable only
+  // through the new one, so it would never be refreshed. The master's answer
+  // wins again from its next fetch, forced here.
+  if (statics_changed) drop_stale_for(t.static_hosts);
   TickResult res;
   const Outcome o = opts_.local ? tick_local(res) : tick_remote(t, res);
 

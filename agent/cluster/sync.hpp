@@ -133,6 +133,7 @@ class ClusterSync {
 
   void run();
   Outcome tick();
+  void drop_stale_for(const std::vector<HostEntry>& statics);  // sync thread
   Outcome tick_remote(const Target& t, TickResult& res);
   Outcome tick_local(TickResult& res);
   Outcome fetch_remote(httplib::Client& cli, TickResult& res);
@@ -150,6 +151,7 @@ class ClusterSync {
   std::string master_host_;
   int master_port_ = 0;
   bool master_changed_ = false;
+  bool statics_changed_ = false;  // set_static_hosts since the last tick
   std::vector<HostEntry> static_hosts_;
   std::shared_ptr<httplib::Client> client_;  // in-flight, so stop() can cut it
   ClusterSyncStatus status_;

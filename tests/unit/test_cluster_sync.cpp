@@ -436,3 +436,21 @@ TEST_CASE("master's local sync reports its own registration", "[cluster][sync]")
   REQUIRE(eventually([&] { return good.snapshot().registered; }));
   CHECK(good.snapshot().registration_error.empty());
 }
+
+// Found by the chaos stage (scenario master-new-ip): after the master moved
+// and the workers were reloaded with the corrected static entry, every
+// worker kept the master's old address from the last fetched list, which
+// won over the static entry and could never be refreshed (the master is
+// only reachable through its new address).
+TEST_CASE("regress: a reloaded static entry wins over the stale master list", "[cluster][sync]") {
+  Cluster c;
+  ClusterSync w(c.worker("w1", "10.0.0.11"));
+  w.start();
+  const std::filesystem::path h = c.dir / "w1.hosts";
+  REQUIRE(eventually([&] { return lists(h, "10.0.0.1 master") && lists(h, "10.0.0.11 w1"); }));
+  REQUIRE(eventually([&] { return w.snapshot().registered; }));
+  c.server.reset();  // the master is gone from its old address
+  w.set_static_hosts({{"10.0.0.30", "master"}});
+  CHECK(eventually([&] { return lists(h, "10.0.0.30 master") && !lists(h, "10.0.0.1 master"); }, 1500ms));
+  CHECK(lists(h, "10.0.0.11 w1"));  // the rest of the fetched list stays
+}
