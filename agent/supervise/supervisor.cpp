@@ -330,7 +330,7 @@ struct Supervisor::Impl {
     auto ran = std::chrono::duration_cast<Millis>(now - s.started);
     spdlog::info("{}: {} after {}ms", s.spec.name, e.how, ran.count());
     s.backoff.on_exit(ran);
-    (this->*kOnMainExit[static_cast<std::size_t>(s.state)])(s, e, now);
+    kOnMainExit[static_cast<std::size_t>(s.state)](*this, s, e, now);
   }
 
   // STARTING, READY: a crash or a clean exit, judged by the restart policy.
@@ -368,21 +368,21 @@ struct Supervisor::Impl {
     machine_error(s, "main process " + e.how);
   }
 
-  using MainExitFn = void (Impl::*)(Svc&, const MainExit&, Clock::time_point);
+  using MainExitFn = void (*)(Impl&, Svc&, const MainExit&, Clock::time_point);
   static constexpr MainExitFn kOnMainExit[] = {
-      &Impl::main_exit_unexpected,  // Waiting
-      &Impl::main_exit_running,     // Starting
-      &Impl::main_exit_running,     // Ready
-      &Impl::main_exit_unexpected,  // Backoff
-      &Impl::main_exit_stopping,    // Stopping
-      &Impl::main_exit_unexpected,  // Exited
-      &Impl::main_exit_unexpected,  // Failed
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Waiting
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_running(a0, a1, a2); },     // Starting
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_running(a0, a1, a2); },     // Ready
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Backoff
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_stopping(a0, a1, a2); },    // Stopping
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Exited
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Failed
   };
   static_assert(std::size(kOnMainExit) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
   void on_pre_exit(Svc& s, int status, Clock::time_point now) {
     s.pre_pid = -1;
-    (this->*kOnPreExit[static_cast<std::size_t>(s.state)])(s, status, now);
+    kOnPreExit[static_cast<std::size_t>(s.state)](*this, s, status, now);
   }
 
   // STARTING: the step passed (next step or the main process) or failed.
@@ -410,15 +410,15 @@ struct Supervisor::Impl {
     machine_error(s, "pre_start step exited with status " + std::to_string(exit_code_of(status)));
   }
 
-  using PreExitFn = void (Impl::*)(Svc&, int, Clock::time_point);
+  using PreExitFn = void (*)(Impl&, Svc&, int, Clock::time_point);
   static constexpr PreExitFn kOnPreExit[] = {
-      &Impl::pre_exit_unexpected,  // Waiting
-      &Impl::pre_exit_starting,    // Starting
-      &Impl::pre_exit_unexpected,  // Ready
-      &Impl::pre_exit_unexpected,  // Backoff
-      &Impl::pre_exit_stopping,    // Stopping
-      &Impl::pre_exit_unexpected,  // Exited
-      &Impl::pre_exit_unexpected,  // Failed
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Waiting
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_starting(a0, a1, a2); },    // Starting
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Ready
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Backoff
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_stopping(a0, a1, a2); },    // Stopping
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Exited
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Failed
   };
   static_assert(std::size(kOnPreExit) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
@@ -493,7 +493,7 @@ struct Supervisor::Impl {
     s.last_probe = r;
     const ProbeSpec* p = current_probe(s);
     s.next_probe = now + (p ? p->interval : Millis{1000});
-    (this->*kOnProbe[static_cast<std::size_t>(s.state)])(s, r, now);
+    kOnProbe[static_cast<std::size_t>(s.state)](*this, s, r, now);
   }
 
   // WAITING: a wait_for condition passed; the next one is due at once.
@@ -513,15 +513,15 @@ struct Supervisor::Impl {
   // shutdown moved its service on) is only recorded.
   void probe_late(Svc&, const ProbeResult&, Clock::time_point) {}
 
-  using ProbeFn = void (Impl::*)(Svc&, const ProbeResult&, Clock::time_point);
+  using ProbeFn = void (*)(Impl&, Svc&, const ProbeResult&, Clock::time_point);
   static constexpr ProbeFn kOnProbe[] = {
-      &Impl::probe_waiting,   // Waiting
-      &Impl::probe_starting,  // Starting
-      &Impl::probe_late,      // Ready
-      &Impl::probe_late,      // Backoff
-      &Impl::probe_late,      // Stopping
-      &Impl::probe_late,      // Exited
-      &Impl::probe_late,      // Failed
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_waiting(a0, a1, a2); },   // Waiting
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_starting(a0, a1, a2); },  // Starting
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Ready
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Backoff
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Stopping
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Exited
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Failed
   };
   static_assert(std::size(kOnProbe) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
@@ -598,23 +598,26 @@ struct Supervisor::Impl {
 
   void tick_nothing(Svc&, Clock::time_point) {}
 
-  using TickFn = void (Impl::*)(Svc&, Clock::time_point);
+  // Tables of plain function pointers (captureless lambdas), not pointers to
+  // members: GCC 12's UBSan reports an index into an array of
+  // pointer-to-member functions as out of bounds (seen in the ASan stage).
+  using TickFn = void (*)(Impl&, Svc&, Clock::time_point);
   // Indexed by State, in its declaration order.
   static constexpr TickFn kOnTick[] = {
-      &Impl::tick_waiting,   // Waiting
-      &Impl::tick_starting,  // Starting
-      &Impl::tick_nothing,   // Ready
-      &Impl::tick_backoff,   // Backoff
-      &Impl::tick_stopping,  // Stopping
-      &Impl::tick_nothing,   // Exited
-      &Impl::tick_nothing,   // Failed
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_waiting(a0, a1); },   // Waiting
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_starting(a0, a1); },  // Starting
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Ready
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_backoff(a0, a1); },   // Backoff
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_stopping(a0, a1); },  // Stopping
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Exited
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Failed
   };
   static_assert(std::size(kOnTick) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
 
   void tick(Clock::time_point now) {
     for (auto& sp : svcs) {
       Svc& s = *sp;
-      (this->*kOnTick[static_cast<std::size_t>(s.state)])(s, now);
+      kOnTick[static_cast<std::size_t>(s.state)](*this, s, now);
       // An exec probe that overran its timeout is killed and counted failed.
       if (s.probe_pid > 0 && s.probe_inflight && now >= s.probe_deadline) {
         signal_group(s.probe_pid, SIGKILL);
