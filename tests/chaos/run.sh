@@ -404,7 +404,7 @@ scenario_5() {
 }
 
 scenario_6() {
-  local node=worker-3 deadline=$((REMOVE_AFTER_S + 40)) rest=()
+  local node=worker-3 deadline=$((REMOVE_AFTER_S + 40)) rest=() n
   for n in "${NODES[@]}"; do [[ $n == "$node" ]] || rest+=("$n"); done
   act "stop $node" ce stop -t 30 "$CL_PREFIX-$node" >/dev/null || true
   act "remove $node and its volume" cl_remove "$node" || true
@@ -486,12 +486,12 @@ if [[ -n ${SC_FAILS[setup]:-} ]]; then
   exit 1
 fi
 
-for n in "${selected[@]}"; do
-  cur=$n t_sc=$SECONDS
-  log "=== scenario $n: ${SC_NAME[$n]} ==="
-  "scenario_$n"
-  SC_SECS[$n]=$((SECONDS - t_sc))
-  SC_RAN+=("$n")
-  log "=== scenario $n done: ${SC_ASSERTS[$n]:-0} assertions, ${SC_FAILS[$n]:-0} failed, ${SC_SECS[$n]}s"
+for sc in "${selected[@]}"; do
+  cur=$sc t_sc=$SECONDS
+  log "=== scenario $sc: ${SC_NAME[$sc]} ==="
+  "scenario_$sc"
+  SC_SECS[$sc]=$((SECONDS - t_sc))
+  SC_RAN+=("$sc")
+  log "=== scenario $sc done: ${SC_ASSERTS[$sc]:-0} assertions, ${SC_FAILS[$sc]:-0} failed, ${SC_SECS[$sc]}s"
 done
 summary
