@@ -88,8 +88,10 @@ fail_assert() {
   log "  FAIL [$cur] $1"
 }
 
+summary_done=0
 summary() {
   local n total=0 bad=0 passed=0 line
+  summary_done=1
   echo
   echo "=== chaos summary ==="
   for n in "${selected[@]}"; do
@@ -106,7 +108,8 @@ summary() {
     printf 'scenario %s %-15s %s\n' "$n" "${SC_NAME[$n]}" "$line"
   done
   local sa=${SC_ASSERTS[setup]:-0} sf=${SC_FAILS[setup]:-0}
-  printf 'setup                      %s\n' "$( ((sf > 0)) && echo "FAIL ($sf of $sa)" || echo "ok ($sa assertions)")"
+  if ((sf > 0 || sa == 0)); then line="FAIL ($sf of $sa assertions failed)"; sf=$((sf + 1)); else line="ok ($sa assertions)"; fi
+  printf 'setup                      %s\n' "$line"
   printf 'chaos: %d/%d scenarios ran, %d passed, %d failed, %d assertions, %ds\n' \
     "${#SC_RAN[@]}" "${#selected[@]}" "$passed" "$bad" "$((total + sa))" "$((SECONDS - CL_T0))"
   ((bad == 0 && sf == 0 && ${#SC_RAN[@]} == ${#selected[@]}))
@@ -121,6 +124,8 @@ save_logs() {
 
 cleanup() {
   local rc=$?
+  # An abort (set -e) still reports: the scenarios it cut off show NOT RUN.
+  if ((!summary_done)); then summary || true; fi
   for c in $(ce ps -a --format '{{.Names}}' | grep "^$RUN-" || true); do save_logs "${c#"$RUN"-}" end; done
   if ((rc != 0)) || [[ -n ${SC_FAILS[*]:-} ]]; then
     for c in $(ce ps -a --format '{{.Names}}' | grep "^$RUN-" || true); do
@@ -456,6 +461,7 @@ if ((build)); then
   log "building the image"
   dockerfiles/build-image.sh --tag "$CL_IMAGE"
 fi
+ce image exists "$CL_IMAGE" || die "no image $CL_IMAGE (build it, or drop --no-build)"
 log "image $CL_IMAGE ($(ce image inspect -f '{{.Id}}' "$CL_IMAGE" | cut -c1-12)); scenarios ${selected[*]}"
 
 NODES=("$CL_MASTER" worker-1 worker-2 worker-3)
