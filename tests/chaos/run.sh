@@ -351,7 +351,10 @@ scenario_3() {
   for n in "${NODES[@]}"; do
     [[ $n == "$CL_MASTER" ]] || act "SIGHUP $n" ce kill --signal HUP "$CL_PREFIX-$n" >/dev/null || true
   done
-  check_within 120 "cluster ready ($((${#NODES[@]} - 1)) DataNodes and Spark workers, vessel status 0, hosts synced)" \
+  # 180 s: measured 117-123 s on 2 loaded cores; most of it is the Spark
+  # workers' own re-registration backoff after losing their master and the
+  # NameNode's restart, not vessel (hosts are right within seconds).
+  check_within 180 "cluster ready ($((${#NODES[@]} - 1)) DataNodes and Spark workers, vessel status 0, hosts synced)" \
     cl_ready "${NODES[@]}"
   check_within 30 "every /etc/hosts lists exactly one address, $new, for $CL_MASTER" \
     every hosts_maps "$CL_MASTER" "$new"
