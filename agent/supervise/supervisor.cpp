@@ -369,16 +369,7 @@ struct Supervisor::Impl {
   }
 
   using MainExitFn = void (*)(Impl&, Svc&, const MainExit&, Clock::time_point);
-  static constexpr MainExitFn kOnMainExit[] = {
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Waiting
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_running(a0, a1, a2); },     // Starting
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_running(a0, a1, a2); },     // Ready
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Backoff
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_stopping(a0, a1, a2); },    // Stopping
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Exited
-      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Failed
-  };
-  static_assert(std::size(kOnMainExit) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
+  static const MainExitFn kOnMainExit[static_cast<std::size_t>(State::Failed) + 1];  // defined after Impl (complete type)
 
   void on_pre_exit(Svc& s, int status, Clock::time_point now) {
     s.pre_pid = -1;
@@ -411,16 +402,7 @@ struct Supervisor::Impl {
   }
 
   using PreExitFn = void (*)(Impl&, Svc&, int, Clock::time_point);
-  static constexpr PreExitFn kOnPreExit[] = {
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Waiting
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_starting(a0, a1, a2); },    // Starting
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Ready
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Backoff
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_stopping(a0, a1, a2); },    // Stopping
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Exited
-      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Failed
-  };
-  static_assert(std::size(kOnPreExit) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
+  static const PreExitFn kOnPreExit[static_cast<std::size_t>(State::Failed) + 1];  // defined after Impl (complete type)
 
   // Handles a service stopped for a reload.
   void after_stop(Svc& s) {
@@ -514,16 +496,7 @@ struct Supervisor::Impl {
   void probe_late(Svc&, const ProbeResult&, Clock::time_point) {}
 
   using ProbeFn = void (*)(Impl&, Svc&, const ProbeResult&, Clock::time_point);
-  static constexpr ProbeFn kOnProbe[] = {
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_waiting(a0, a1, a2); },   // Waiting
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_starting(a0, a1, a2); },  // Starting
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Ready
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Backoff
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Stopping
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Exited
-      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Failed
-  };
-  static_assert(std::size(kOnProbe) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
+  static const ProbeFn kOnProbe[static_cast<std::size_t>(State::Failed) + 1];  // defined after Impl (complete type)
 
   void drain_probe_queue(Clock::time_point now) {
     uint64_t v;
@@ -603,16 +576,7 @@ struct Supervisor::Impl {
   // pointer-to-member functions as out of bounds (seen in the ASan stage).
   using TickFn = void (*)(Impl&, Svc&, Clock::time_point);
   // Indexed by State, in its declaration order.
-  static constexpr TickFn kOnTick[] = {
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_waiting(a0, a1); },   // Waiting
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_starting(a0, a1); },  // Starting
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Ready
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_backoff(a0, a1); },   // Backoff
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_stopping(a0, a1); },  // Stopping
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Exited
-      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Failed
-  };
-  static_assert(std::size(kOnTick) == static_cast<std::size_t>(State::Failed) + 1, "one entry per state");
+  static const TickFn kOnTick[static_cast<std::size_t>(State::Failed) + 1];  // defined after Impl (complete type)
 
   void tick(Clock::time_point now) {
     for (auto& sp : svcs) {
@@ -902,6 +866,47 @@ struct Supervisor::Impl {
     return exit_code;
   }
 };
+
+// The per-state tables, defined here where Impl is complete.
+const Supervisor::Impl::MainExitFn Supervisor::Impl::kOnMainExit[] = {
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Waiting
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_running(a0, a1, a2); },     // Starting
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_running(a0, a1, a2); },     // Ready
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Backoff
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_stopping(a0, a1, a2); },    // Stopping
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Exited
+      [](Impl& i, Svc& a0, const MainExit& a1, Clock::time_point a2) { i.main_exit_unexpected(a0, a1, a2); },  // Failed
+  };
+
+const Supervisor::Impl::PreExitFn Supervisor::Impl::kOnPreExit[] = {
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Waiting
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_starting(a0, a1, a2); },    // Starting
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Ready
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Backoff
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_stopping(a0, a1, a2); },    // Stopping
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Exited
+      [](Impl& i, Svc& a0, int a1, Clock::time_point a2) { i.pre_exit_unexpected(a0, a1, a2); },  // Failed
+  };
+
+const Supervisor::Impl::ProbeFn Supervisor::Impl::kOnProbe[] = {
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_waiting(a0, a1, a2); },   // Waiting
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_starting(a0, a1, a2); },  // Starting
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Ready
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Backoff
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Stopping
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Exited
+      [](Impl& i, Svc& a0, const ProbeResult& a1, Clock::time_point a2) { i.probe_late(a0, a1, a2); },      // Failed
+  };
+
+const Supervisor::Impl::TickFn Supervisor::Impl::kOnTick[] = {
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_waiting(a0, a1); },   // Waiting
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_starting(a0, a1); },  // Starting
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Ready
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_backoff(a0, a1); },   // Backoff
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_stopping(a0, a1); },  // Stopping
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Exited
+      [](Impl& i, Svc& a0, Clock::time_point a1) { i.tick_nothing(a0, a1); },   // Failed
+  };
 
 Supervisor::Supervisor(ServiceSet set, SupervisorHooks hooks, StatusBoard& board, int signal_fd) {
   auto real = real_process_ops();
