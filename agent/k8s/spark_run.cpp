@@ -132,7 +132,8 @@ int cmd_spark(int argc, char** argv) {
   o.argv = std::move(cmd->argv);
   o.env = flatten(env);
   // The argv is not logged: java options may carry secrets.
-  note(std::string(argv[0]) + ": starting " + o.argv.front() + (o.uid ? " as user spark" : ""));
+  note(std::string(argv[0]) + ": starting " + o.argv.front() + " as uid " + std::to_string(o.uid ? *o.uid : getuid()) +
+       (o.uid ? " (user spark)" : ""));
   return init::run_minimal_init(o);
 }
 

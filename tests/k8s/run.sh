@@ -136,9 +136,10 @@ else
 fi
 
 # ---------- 3. the test job ----------
-submit() {  # submit NAME MAIN_CLASS: cluster mode, 2 executors; waits for the driver to end
+submit() {  # submit NAME MAIN_CLASS [CONF...]: cluster mode, 2 executors; waits for the driver to end
   local name=$1 main=$2 vol c
-  local confs=(
+  shift 2
+  local confs=("$@"
     spark.kubernetes.namespace="$NS"
     spark.kubernetes.container.image="$IMAGE"
     spark.kubernetes.container.image.pullPolicy=Never
@@ -167,13 +168,14 @@ submit() {  # submit NAME MAIN_CLASS: cluster mode, 2 executors; waits for the d
   kubectl -n "$NS" logs "$name-driver" >"$OUT/$name.driver.log" 2>&1 || true
 }
 
-# check_job NAME: prints one line per failed check and returns 1 if any failed.
+# check_job NAME [UID]: prints one line per failed check and returns 1 if any failed.
+# UID: the uid the JVMs must run as; default: the spark user (vessel started as root).
 check_job() {
-  local name=$1 phase app execs n=0 bad=0 e
+  local name=$1 uid=${2:-'[0-9]+ \(user spark\)'} phase app execs n=0 bad=0 e
   phase=$(kubectl -n "$NS" get pod "$name-driver" -o jsonpath='{.status.phase}' 2>/dev/null || echo none)
   [[ $phase == Succeeded ]] || { echo "driver pod $name-driver is $phase, not Succeeded"; bad=1; }
-  grep -q 'vessel k8s: driver: starting /opt/spark/bin/spark-submit' "$OUT/$name.driver.log" ||
-    { echo "driver log: vessel did not start spark-submit"; bad=1; }
+  grep -Eq "vessel k8s: driver: starting /opt/spark/bin/spark-submit as uid $uid\$" "$OUT/$name.driver.log" ||
+    { echo "driver log: vessel did not start spark-submit as uid $uid"; bad=1; }
   grep -q 'Pi is roughly 3\.1' "$OUT/$name.driver.log" || { echo "driver log: no 'Pi is roughly 3.1'"; bad=1; }
   grep -q 'Tasks ran on executors: 1,2$' "$OUT/$name.driver.log" ||
     { echo "driver log: tasks did not run on both executors 1 and 2"; bad=1; }
@@ -183,8 +185,8 @@ check_job() {
   for e in $execs; do
     n=$((n + 1))
     kubectl -n "$NS" logs "$e" >"$OUT/$e.log" 2>&1 || true
-    grep -q 'vessel k8s: executor: starting .*/bin/java as user spark' "$OUT/$e.log" ||
-      { echo "executor $e: not started by vessel's executor contract"; bad=1; }
+    grep -Eq "vessel k8s: executor: starting .*/bin/java as uid $uid\$" "$OUT/$e.log" ||
+      { echo "executor $e: not started by vessel's executor contract as uid $uid"; bad=1; }
     grep -q 'Successfully registered with driver' "$OUT/$e.log" ||
       { echo "executor $e: never registered with the driver"; bad=1; }
   done
@@ -202,6 +204,21 @@ else
 fi
 grep -m1 'Pi is roughly' "$OUT/vessel-pi.driver.log" >&2 || true
 
+# An arbitrary UID without a passwd entry, in group 0 (what OpenShift does), for driver
+# and executors, through Spark's pod templates.
+printf 'apiVersion: v1\nkind: Pod\nspec:\n  securityContext: {runAsUser: 1000650000, runAsGroup: 0}\n' \
+  >"$OUT/anyuid-pod.yaml"
+log "submitting vessel-anyuid (the same job as UID 1000650000, no passwd entry)"
+timed "job vessel-anyuid" submit vessel-anyuid vessel.k8s.VesselPi \
+  spark.kubernetes.driver.podTemplateFile="$OUT/anyuid-pod.yaml" \
+  spark.kubernetes.executor.podTemplateFile="$OUT/anyuid-pod.yaml"
+if problems=$(check_job vessel-anyuid 1000650000); then
+  pass "vessel-anyuid: the same, with driver and executors as UID 1000650000"
+else
+  fail "vessel-anyuid: $(tr '\n' ';' <<<"$problems")"
+  tail -30 "$OUT/vessel-anyuid.submit.log" "$OUT/vessel-anyuid.driver.log" >&2 || true
+fi
+
 # ---------- 4. negative control ----------
 log "negative control: a main class that does not exist"
 timed "job vessel-nomain" submit vessel-nomain vessel.k8s.NoSuchMain
@@ -217,4 +234,4 @@ printf '\n[k8s] times:\n' >&2
 cat "$OUT/times" >&2
 printf '[k8s] %d checks passed, %d failed; negative controls detected %d of %d; stage %ds\n' \
   "$passed" "$failed" "$neg_detected" "$neg_total" $((SECONDS - T0)) >&2
-[[ $failed == 0 && $neg_detected == "$neg_total" && $passed -ge 9 ]]
+[[ $failed == 0 && $neg_detected == "$neg_total" && $passed -ge 11 ]]
