@@ -259,6 +259,11 @@ Result<Command> executor_command(const Env& env) {
   return c;
 }
 
+std::string work_dir(const Env& env) {
+  auto home = optional_var(env, "SPARK_HOME", Kind::path);
+  return home && *home ? **home + "/work-dir" : std::string();
+}
+
 Result<std::string> passwd_entry(const Env& env, unsigned uid, unsigned gid) {
   auto name = optional_var(env, "SPARK_USER_NAME", Kind::user_name);
   if (!name) return name.error_value();

@@ -69,6 +69,11 @@ Result<Command> driver_command(const Env& env, const std::vector<std::string>& a
 //           org.apache.spark.scheduler.cluster.k8s.KubernetesExecutorBackend --driver-url ...
 Result<Command> executor_command(const Env& env);
 
+// Where the JVM runs: $SPARK_HOME/work-dir, as the official image's WORKDIR
+// (the driver copies the application's files into its current directory).
+// The caller uses it only when it exists and the pod did not set another one.
+std::string work_dir(const Env& env);
+
 // The passwd line the official script appends for a UID without an entry
 // (OpenShift's arbitrary UIDs): "uid:x:uid:gid:NAME:$SPARK_HOME:/bin/false",
 // NAME from SPARK_USER_NAME (validated) or "anonymous uid".

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,6 +102,15 @@ Status choose_user(init::MinimalInitOptions& o, Env& env) {
   return ok();
 }
 
+// The pod's workingDir wins; only a container left in / moves to the work dir.
+void choose_workdir(init::MinimalInitOptions& o, const Env& env) {
+  std::string dir = work_dir(env);
+  std::vector<char> cwd(4096);
+  struct stat st {};
+  if (dir.empty() || getcwd(cwd.data(), cwd.size()) == nullptr || std::string(cwd.data()) != "/") return;
+  if (stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) o.workdir = dir;
+}
+
 std::vector<std::string> flatten(const Env& env) {
   std::vector<std::string> out;
   for (const auto& [k, v] : env) out.push_back(k + "=" + v);
@@ -128,6 +138,7 @@ int cmd_spark(int argc, char** argv) {
     note(st.error());
     return 2;
   }
+  choose_workdir(o, env);
   for (const auto& [k, v] : cmd->extra_env) env[k] = v;
   o.argv = std::move(cmd->argv);
   o.env = flatten(env);

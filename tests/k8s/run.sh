@@ -200,7 +200,7 @@ if problems=$(check_job vessel-pi); then
   pass "vessel-pi: driver Succeeded, Pi is roughly 3.1, 2 executor pods ran through vessel, tasks on both"
 else
   fail "vessel-pi: $(tr '\n' ';' <<<"$problems")"
-  tail -30 "$OUT/vessel-pi.submit.log" "$OUT/vessel-pi.driver.log" >&2 || true
+  tail -n 30 "$OUT/vessel-pi.submit.log" "$OUT/vessel-pi.driver.log" >&2 || true
 fi
 grep -m1 'Pi is roughly' "$OUT/vessel-pi.driver.log" >&2 || true
 
@@ -216,7 +216,7 @@ if problems=$(check_job vessel-anyuid 1000650000); then
   pass "vessel-anyuid: the same, with driver and executors as UID 1000650000"
 else
   fail "vessel-anyuid: $(tr '\n' ';' <<<"$problems")"
-  tail -30 "$OUT/vessel-anyuid.submit.log" "$OUT/vessel-anyuid.driver.log" >&2 || true
+  tail -n 30 "$OUT/vessel-anyuid.submit.log" "$OUT/vessel-anyuid.driver.log" >&2 || true
 fi
 
 # ---------- 4. negative control ----------

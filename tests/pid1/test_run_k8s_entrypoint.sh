@@ -20,11 +20,12 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-mkdir -p "$T/jdk/bin" "$T/spark"
+mkdir -p "$T/jdk/bin" "$T/spark/work-dir"
 # A stand-in JVM: records its argv, then becomes the signal catcher.
 cat >"$T/jdk/bin/java" <<EOF
 #!/bin/sh
 for a in "\$@"; do printf '%s\n' "\$a"; done > $T/argv
+pwd > $T/cwd
 exec $HELPERS/sigcatch $T/sig.log
 EOF
 chmod -R a+rX "$T"
@@ -41,7 +42,8 @@ executor_env=(
 )
 
 
-# --- the executor, as PID 1 --------------------------------------------------
+# --- the executor, as PID 1 (started in /, as a container without a workingDir) --
+cd /
 unshare --pid --fork --mount-proc setpriv --reuid=65534 --regid=65534 --clear-groups \
   env -i "${executor_env[@]}" "$VESSEL" executor 2>"$T/stderr" &
 ns_pid=$!
@@ -73,6 +75,7 @@ spark-abc123
 --podName
 pi-exec-3"
 assert_eq "the JVM's argv (numeric SPARK_JAVA_OPT order)" "$want" "$(cat "$T/argv")"
+assert_eq "the JVM's working directory" "$T/spark/work-dir" "$(cat "$T/cwd")"
 
 kill -PWR "$init_pid"
 wait_for_line "$T/sig.log" '^sig 30$' 5 || fail "SIGPWR sent to PID 1 never reached the JVM"

@@ -247,3 +247,9 @@ TEST_CASE("k8s: the passwd entry for an arbitrary UID (OpenShift)", "[k8s][user]
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error(), Catch::StartsWith("SPARK_USER_NAME: "));
 }
+
+TEST_CASE("k8s: the JVM's work dir is $SPARK_HOME/work-dir, as the official image's WORKDIR", "[k8s][user]") {
+  CHECK(work_dir({{"SPARK_HOME", "/opt/spark"}}) == "/opt/spark/work-dir");
+  CHECK(work_dir({}).empty());
+  CHECK(work_dir({{"SPARK_HOME", "relative"}}).empty());
+}
