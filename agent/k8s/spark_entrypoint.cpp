@@ -274,4 +274,44 @@ Result<std::string> passwd_entry(const Env& env, unsigned uid, unsigned gid) {
          (*home ? **home : "/") + ":/bin/false\n";
 }
 
+namespace {
+
+bool has_gid(std::string_view group, unsigned gid) {
+  std::string needle = ":" + std::to_string(gid) + ":";
+  std::size_t start = 0;
+  while (start < group.size()) {
+    std::size_t end = std::min(group.find('\n', start), group.size());
+    std::string_view line = group.substr(start, end - start);
+    // name:password:GID:members -- the GID is the third field.
+    std::size_t first = line.find(':');
+    std::size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second != std::string_view::npos && line.substr(second).rfind(needle, 0) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::string with_newline(std::string_view s) {
+  std::string out(s);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
+}  // namespace
+
+Result<NssFiles> nss_wrapper_files(const Env& env, unsigned uid, unsigned gid, std::string_view etc_passwd,
+                                   std::string_view etc_group) {
+  auto line = passwd_entry(env, uid, gid);
+  if (!line) return line.error_value();
+  NssFiles f{with_newline(etc_passwd) + *line, with_newline(etc_group)};
+  if (!has_gid(etc_group, gid)) f.group += "spark" + std::to_string(gid) + ":x:" + std::to_string(gid) + ":\n";
+  return f;
+}
+
+Env nss_wrapper_env(const Env& env, const std::string& library, const std::string& dir) {
+  auto it = env.find("LD_PRELOAD");
+  std::string preload = it == env.end() || it->second.empty() ? library : it->second + ":" + library;
+  return {{"LD_PRELOAD", preload}, {"NSS_WRAPPER_PASSWD", dir + "/passwd"}, {"NSS_WRAPPER_GROUP", dir + "/group"}};
+}
+
 }  // namespace vessel::k8s

@@ -79,4 +79,20 @@ std::string work_dir(const Env& env);
 // NAME from SPARK_USER_NAME (validated) or "anonymous uid".
 Result<std::string> passwd_entry(const Env& env, unsigned uid, unsigned gid);
 
+// When /etc/passwd is not writable (the image's, deliberately: a writable
+// passwd lets a group-0 process add a root login), the entry goes to a
+// private copy that nss_wrapper (Debian's libnss-wrapper, LD_PRELOADed into
+// the JVMs) serves instead: /etc/passwd's lines plus the entry, and
+// /etc/group's plus one for the GID when it has none. The JVM needs it: with
+// no entry its user.home is "?" and spark-submit fails ("basedir must be
+// absolute: ?/.ivy2/local").
+struct NssFiles {
+  std::string passwd;
+  std::string group;
+};
+Result<NssFiles> nss_wrapper_files(const Env& env, unsigned uid, unsigned gid, std::string_view etc_passwd,
+                                   std::string_view etc_group);
+// LD_PRELOAD (kept, with the library appended), NSS_WRAPPER_PASSWD and _GROUP.
+Env nss_wrapper_env(const Env& env, const std::string& library, const std::string& dir);
+
 }  // namespace vessel::k8s

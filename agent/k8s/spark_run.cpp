@@ -8,12 +8,15 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "init/minimal_init.hpp"
 #include "init/spawn.hpp"
 #include "k8s/spark_entrypoint.hpp"
 #include "supervise/users.hpp"
+#include "util/fs.hpp"
 
 namespace vessel::k8s {
 namespace {
@@ -77,6 +80,39 @@ Status fill_dist_classpath(Env& env) {
   return ok();
 }
 
+// Debian's libnss-wrapper, where the image has it.
+std::string nss_wrapper_library() {
+  for (const char* p : {"/usr/lib/x86_64-linux-gnu/libnss_wrapper.so", "/usr/lib/aarch64-linux-gnu/libnss_wrapper.so",
+                        "/usr/lib64/libnss_wrapper.so", "/usr/lib/libnss_wrapper.so"}) {
+    if (access(p, R_OK) == 0) return p;
+  }
+  return "";
+}
+
+// A passwd entry for this UID through nss_wrapper, in a private directory.
+Status use_nss_wrapper(Env& env) {
+  std::string uid = std::to_string(getuid());
+  std::string lib = nss_wrapper_library();
+  if (lib.empty()) {
+    note("UID " + uid + " has no passwd entry, /etc/passwd is not writable and there is no libnss_wrapper");
+    return ok();
+  }
+  auto passwd = read_file("/etc/passwd", 4 * 1024 * 1024);
+  if (!passwd) return passwd.error_value();
+  auto group = read_file("/etc/group", 4 * 1024 * 1024);
+  if (!group) return group.error_value();
+  auto files = nss_wrapper_files(env, getuid(), getgid(), *passwd, *group);
+  if (!files) return files.error_value();
+  std::string tmpl = "/tmp/vessel-nss-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) return err("mkdtemp /tmp/vessel-nss-XXXXXX: " + std::string(std::strerror(errno)));
+  for (auto [name, content] : {std::pair{"/passwd", &files->passwd}, std::pair{"/group", &files->group}}) {
+    if (auto st = write_file_atomic(tmpl + name, *content, 0644); !st) return st;
+  }
+  for (const auto& [k, v] : nss_wrapper_env(env, lib, tmpl)) env[k] = v;
+  note("UID " + uid + " has no passwd entry: one is served through nss_wrapper from " + tmpl);
+  return ok();
+}
+
 // As root: drop to the spark user (HOME, USER, LOGNAME follow). As any other
 // UID: keep it, and give a UID without a passwd entry (OpenShift) one, as
 // the official script does, when /etc/passwd is writable.
@@ -92,14 +128,15 @@ Status choose_user(init::MinimalInitOptions& o, Env& env) {
     return ok();
   }
   if (getpwuid(getuid()) != nullptr) return ok();
-  auto line = passwd_entry(env, getuid(), getgid());
-  if (!line) return line.error_value();
-  int fd = open("/etc/passwd", O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0 || write(fd, line->data(), line->size()) != static_cast<ssize_t>(line->size())) {
-    note("UID " + std::to_string(getuid()) + " has no passwd entry and /etc/passwd is not writable");
+  if (access("/etc/passwd", W_OK) == 0) {
+    auto line = passwd_entry(env, getuid(), getgid());
+    if (!line) return line.error_value();
+    int fd = open("/etc/passwd", O_WRONLY | O_APPEND | O_CLOEXEC);
+    bool done = fd >= 0 && write(fd, line->data(), line->size()) == static_cast<ssize_t>(line->size());
+    if (fd >= 0) close(fd);
+    if (done) return ok();
   }
-  if (fd >= 0) close(fd);
-  return ok();
+  return use_nss_wrapper(env);
 }
 
 // The pod's workingDir wins; only a container left in / moves to the work dir.

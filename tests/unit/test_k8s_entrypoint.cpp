@@ -253,3 +253,21 @@ TEST_CASE("k8s: the JVM's work dir is $SPARK_HOME/work-dir, as the official imag
   CHECK(work_dir({}).empty());
   CHECK(work_dir({{"SPARK_HOME", "relative"}}).empty());
 }
+
+TEST_CASE("k8s: nss_wrapper files for a UID without an entry, and the environment that loads them", "[k8s][user]") {
+  const char* passwd = "root:x:0:0:root:/root:/bin/bash\nspark:x:998:998::/data/spark:/usr/sbin/nologin";
+  const char* group = "root:x:0:\nhadoop:x:998:\n";
+  auto f = nss_wrapper_files({{"SPARK_HOME", "/opt/spark"}}, 1000650000, 0, passwd, group);
+  REQUIRE(f);
+  CHECK(f->passwd == std::string(passwd) + "\n1000650000:x:1000650000:0:anonymous uid:/opt/spark:/bin/false\n");
+  CHECK(f->group == group);  // GID 0 exists
+  auto g = nss_wrapper_files({}, 4242, 4242, passwd, group);
+  REQUIRE(g);
+  CHECK(g->group == std::string(group) + "spark4242:x:4242:\n");
+  auto e = nss_wrapper_env({{"LD_PRELOAD", "/lib/a.so"}}, "/usr/lib/libnss_wrapper.so", "/tmp/vessel-nss-x");
+  CHECK(e == Env{{"LD_PRELOAD", "/lib/a.so:/usr/lib/libnss_wrapper.so"},
+                 {"NSS_WRAPPER_PASSWD", "/tmp/vessel-nss-x/passwd"},
+                 {"NSS_WRAPPER_GROUP", "/tmp/vessel-nss-x/group"}});
+  CHECK(nss_wrapper_env({}, "/l.so", "/d").at("LD_PRELOAD") == "/l.so");
+  CHECK_FALSE(nss_wrapper_files({{"SPARK_USER_NAME", "a:b"}}, 1, 1, passwd, group));
+}
