@@ -8,8 +8,11 @@
 // it. No shell: the result is an argv, exec'd as is.
 //
 // Deliberate differences from the official script:
-//  - SPARK_JAVA_OPT_<n> are applied in numeric order of n (10 after 2),
-//    always; a name whose suffix is not a number is an error.
+//  - SPARK_JAVA_OPT_<n> are applied in numeric order of n (10 after 2), by
+//    name, not by `env | grep | sort` over whole lines (which also matches
+//    the text in other variables' values); a name whose suffix is not a
+//    number, or a value with a control character, is an error; empty values
+//    are skipped.
 //  - Empty classpath entries are dropped (the script's leading ':' when
 //    SPARK_CLASSPATH is unset means "the current directory" to the JVM).
 #include <map>

@@ -52,6 +52,7 @@ cleanup() {
   fi
   if [[ -z ${VESSEL_K8S_KEEP:-} ]]; then
     "$here/down.sh" >/dev/null 2>&1 || log "down.sh failed"
+    [[ $rc != 0 ]] || rm -rf "$OUT"
   fi
 }
 part=${1:-build}

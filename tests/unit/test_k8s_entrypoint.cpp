@@ -45,7 +45,7 @@ TEST_CASE("k8s: driver and executor are roles, anything else passes through", "[
   CHECK_FALSE(role_of(""));
 }
 
-TEST_CASE("k8s: SPARK_JAVA_OPT_<n> in numeric order, _10 after _2 (the official script sorts lexically)",
+TEST_CASE("k8s: SPARK_JAVA_OPT_<n> in numeric order, _10 after _2, not in lexical order",
           "[k8s][java_opts]") {
   Env env{{"SPARK_JAVA_OPT_10", "-Dten"}, {"SPARK_JAVA_OPT_2", "-Dtwo"}, {"SPARK_JAVA_OPT_1", "-Done"},
           {"SPARK_JAVA_OPT_0", "-Dzero"}, {"SPARK_JAVA_OPT_11", "-Deleven"}, {"SPARK_JAVA_OPT_3", "-Dthree"},
