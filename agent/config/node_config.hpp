@@ -70,7 +70,9 @@ struct NodeConfig {
   RoleCaps caps;                       // what the role is (its roles/<role>.yaml `capabilities:`),
                                        // filled by make_plan from the role file
   std::string master;                  // master IP or hostname
-  Secret token;                        // membership API secret
+  Secret token;                        // cluster token (source/token.hpp picks it)
+  std::string token_file;              // vessel.token_file: read by the source layer
+  std::string token_from;              // where the token came from (never the token)
   std::vector<HostEntry> hosts;        // static peers
   HdfsSettings hdfs;
   std::map<std::string, std::string> core;  // overrides into core-site.xml

@@ -246,6 +246,12 @@ Result<NodeConfig> parse_vessel_config(const json& vessel, std::string_view orig
       auto s = r.str(v, "vessel.token", true);
       if (!s) return err(s.error());
       cfg.token = Secret(*s);
+    } else if (k == "token_file") {
+      auto s = r.str(v, "vessel.token_file");
+      if (!s) return err(s.error());
+      if (s->empty() || (*s)[0] != '/')
+        return r.fail("vessel.token_file", "expected an absolute path, got " + quote_for_error(*s));
+      cfg.token_file = *s;
     } else if (k == "hosts") {
       st = read_hosts(r, v, cfg);
     } else if (k == "hdfs") {

@@ -48,8 +48,9 @@ SourceResult read_env_source(const SourceOptions& o) {
   }
   d.overlay = nlohmann::json::object();
   const std::pair<const char*, const char*> simple[] = {
-      {"VESSEL_CLUSTER_ID", "cluster_id"}, {"VESSEL_MASTER", "master"},
-      {"VESSEL_TOKEN", "token"},           {"VESSEL_DATA_DIR", "data_dir"}};
+      {"VESSEL_CLUSTER_ID", "cluster_id"},
+      {"VESSEL_MASTER", "master"},
+      {"VESSEL_DATA_DIR", "data_dir"}};  // VESSEL_TOKEN[_FILE]: source/token.hpp, for every source
   for (auto [var, key] : simple)
     if (const std::string* v = get(o, var)) d.overlay[key] = *v;
   if (const std::string* h = get(o, "VESSEL_HOSTS")) {

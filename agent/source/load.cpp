@@ -1,6 +1,7 @@
 #include "source/load.hpp"
 
 #include "source/sources.hpp"
+#include "source/token.hpp"
 
 namespace vessel {
 namespace {
@@ -84,6 +85,7 @@ Result<NodeConfig> load_node_config(const SourceOptions& o) {
   cfg.warnings.insert(cfg.warnings.end(), meta->warnings.begin(), meta->warnings.end());
 
   if (auto st = config::apply_env_overrides(cfg, o.env); !st) return err(st.error());
+  if (auto st = source::resolve_token(cfg, o.env); !st) return err(st.error());
 
   config::LocalIdentity id = o.identity ? *o.identity : config::local_addresses();
   cfg.hostname = id.hostname;

@@ -23,8 +23,9 @@ SourceResult read_file_source(const SourceOptions& o);
 //   VESSEL_USER_DATA         raw user_data (any format decode_user_data reads)
 //   VESSEL_USER_DATA_BASE64  the same, base64-encoded (for gzip/MIME bytes);
 //                            setting both is an error
-//   VESSEL_CLUSTER_ID, VESSEL_MASTER, VESSEL_TOKEN, VESSEL_DATA_DIR
-//                            -> vessel.cluster_id/master/token/data_dir
+//   VESSEL_CLUSTER_ID, VESSEL_MASTER, VESSEL_DATA_DIR
+//                            -> vessel.cluster_id/master/data_dir
+//   (VESSEL_TOKEN and VESSEL_TOKEN_FILE apply to every source: source/token.hpp)
 //   VESSEL_HOSTS             "ip=name,ip=name" -> vessel.hosts
 // Single variables overlay keys from the user data. VESSEL_ROLE is not read
 // here: it is role rule 3 for every source (config/role.hpp).
