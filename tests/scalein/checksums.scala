@@ -3,7 +3,7 @@
 // first so the job outlives the start of a drain. Run through the Spark REPL
 // (the image has no examples jar), like dockerfiles/examples/wordcount.scala:
 //   spark-submit --master spark://HOST:7077 --class org.apache.spark.repl.Main \
-//     --driver-java-options "-Dscala.usejavacp=true -Dsi.dir=hdfs://.../dir -Dsi.pause_ms=6000" \
+//     --driver-java-options "-Dscala.usejavacp=true -Dsi.dir=hdfs://.../dir -Dsi.pause_ms=8000" \
 //     -i checksums.scala </dev/null
 // Prints "VESSEL_SHA <sha256>  <name> <executor host>" per file (sorted by
 // name), then "VESSEL_SI_DONE <files>". The REPL exits 0 even when a line
@@ -14,6 +14,7 @@ try {
   val base = new org.apache.hadoop.fs.Path(dir)
   val files = base.getFileSystem(sc.hadoopConfiguration).listStatus(base).filter(_.isFile).map(_.getPath.toString).sorted
   println("VESSEL_SI_START " + files.length)
+  Console.flush()
   val sums = sc.parallelize(files.toSeq, math.max(files.length, 1)).map { p =>
     Thread.sleep(pause)
     val path = new org.apache.hadoop.fs.Path(p)
