@@ -10,8 +10,11 @@
 
 #include <cstring>
 #include <memory>
+#include <thread>
 
+#include "app/drain_routes.hpp"
 #include "app/effects.hpp"
+#include "app/node_drain.hpp"
 #include "app/node.hpp"
 #include "app/plan.hpp"
 #include "app/render_cmd.hpp"
@@ -26,6 +29,7 @@
 #include "init/signals.hpp"
 #include "init/spawn.hpp"
 #include "supervise/checks.hpp"
+#include "supervise/probe.hpp"
 #include "supervise/supervisor.hpp"
 #include "supervise/users.hpp"
 #include "util/backoff.hpp"
@@ -283,29 +287,74 @@ std::vector<std::string> sync_problems(const cluster::ClusterSync& sync) {
   return {"cluster: registration refused by the master: " + st.registration_error};
 }
 
+// One JMX bean of the local NameNode.
+Result<std::string> namenode_jmx(const char* bean) {
+  net::HttpPolicy p;
+  p.timeout = std::chrono::seconds(3);
+  p.retries = 0;
+  p.max_body = 4u << 20;
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(kNameNodeHttpPort) + "/jmx?qry=Hadoop:service=NameNode,name=" + bean;
+  auto r = net::http_get(url, p);
+  if (!r) return Error{r.error()};
+  if (r->status != 200) return err("namenode jmx: HTTP " + std::to_string(r->status));
+  return std::move(r->body);
+}
+
 // The drain routes' view of this node: dfs.replication in force, which roles
-// run a DataNode, and the local NameNode's JMX.
-cluster::DrainPolicy drain_policy(const Node& node) {
+// run a DataNode, and the monitor over the local NameNode's JMX.
+cluster::DrainPolicy drain_policy(const Node& node, cluster::Membership& members) {
   cluster::DrainPolicy d;
   d.replication = [&node] { return node.replication(); };
   d.runs_datanode = [catalog = node.plan().catalog](const std::string& role) {
     auto it = catalog.find(role);
     return it != catalog.end() && it->second.counts_as_worker;
   };
-  d.namenode_jmx = []() -> Result<std::string> {
-    net::HttpPolicy p;
-    p.timeout = std::chrono::seconds(3);
-    p.retries = 0;
-    p.max_body = 4u << 20;
-    const std::string url = "http://127.0.0.1:" + std::to_string(kNameNodeHttpPort) +
-                            "/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo";
-    auto r = net::http_get(url, p);
-    if (!r) return Error{r.error()};
-    if (r->status != 200) return err("namenode jmx: HTTP " + std::to_string(r->status));
-    return std::move(r->body);
-  };
+  d.namenode_jmx = [] { return namenode_jmx("NameNodeInfo"); };
+  d.monitor = std::make_shared<cluster::DrainMonitor>(members, d.namenode_jmx,
+                                                      [] { return namenode_jmx("FSNamesystem"); });
   return d;
 }
+
+// The drain's effects: the master's API with our token, the supervisor's
+// signals and stop, and real probes.
+class AgentDrainIO : public DrainIO {
+ public:
+  AgentDrainIO(std::string master_base, Secret token, Supervisor& sup)
+      : base_(std::move(master_base)), token_(std::move(token)), sup_(sup) {}
+  Result<Answer> master(const std::string& method, const std::string& path) override {
+    net::HttpRequest req;
+    req.method = method;
+    req.url = base_ + path;
+    if (method != "GET") req.headers.push_back("Authorization: Bearer " + token_.reveal());
+    net::HttpPolicy p;
+    p.timeout = std::chrono::seconds(10);
+    p.retries = 2;
+    p.backoff = std::chrono::milliseconds(500);
+    p.max_body = 1u << 20;
+    auto r = net::http_request(req, p);
+    if (!r) return Error{r.error()};
+    return Answer{r->status, std::move(r->body)};
+  }
+  void signal_service(const std::string& service, int sig) override { sup_.signal_service(service, sig); }
+  bool probe(const ProbeSpec& p) override { return run_network_probe(p).ok; }
+  void shutdown(int code) override { sup_.request_shutdown(code); }
+  std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
+  bool sleep(std::chrono::milliseconds d, const std::function<bool()>& wake) override {
+    const auto end = now() + d;
+    while (now() < end) {
+      if (wake()) return false;
+      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+          std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(end - now())));
+    }
+    return !wake();
+  }
+
+ private:
+  std::string base_;
+  Secret token_;
+  Supervisor& sup_;
+};
 
 int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   // One health port for the whole life of the node: up before the first
@@ -361,6 +410,7 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   // one included) syncs its hosts file from it.
   const bool serves = plan.cfg.caps.serves_membership();
   std::unique_ptr<cluster::Membership> members;
+  std::shared_ptr<cluster::DrainMonitor> monitor;
   if (serves) {
     cluster::MembershipOptions mo;
     mo.remove_after = plan.cfg.cluster.remove_after;
@@ -369,7 +419,12 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
       spdlog::warn("no vessel.token: the membership API refuses every registration; "
                    "workers will only have static hosts");
     }
-    cluster::register_cluster_routes(health.routes(), *members, plan.cfg.token, {}, drain_policy(node));
+    auto policy = drain_policy(node, *members);
+    monitor = policy.monitor;
+    cluster::register_cluster_routes(health.routes(), *members, plan.cfg.token, {}, policy);
+    board.set_provider("drain", [m = monitor] { return m->view(); });
+    board.set_metrics("drain", [m = monitor] { return m->metrics(); });
+    monitor->start();
     // The master's view in /status: every member's state, and who left.
     board.set_provider("membership", [m = members.get()] {
       nlohmann::json j{{"members", nlohmann::json::array()}, {"departed", nlohmann::json::array()}};
@@ -406,7 +461,31 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   hooks.identity.role = plan.cfg.role;
   hooks.identity.source = plan.cfg.source;
   hooks.identity.version = VESSEL_VERSION;
+  // A joining node can drain (vessel drain, or SIGTERM with scale_in:
+  // drain_on_sigterm): the hook needs the drain, which needs the supervisor.
+  std::unique_ptr<AgentDrainIO> drain_io;
+  std::unique_ptr<NodeDrain> drain;
+  const bool can_drain = plan.cfg.caps.membership == RoleCaps::Membership::Join;
+  hooks.on_terminate = [&node, &drain](int) {
+    if (!drain || !node.plan().cfg.scale_in.drain_on_sigterm) return false;
+    DrainRequest r;
+    r.on_sigterm = true;
+    r.timeout = std::chrono::duration_cast<std::chrono::seconds>(node.plan().cfg.scale_in.timeout);
+    spdlog::info("vessel.scale_in: drain_on_sigterm: draining before the stop (at most {} s)", r.timeout.count());
+    auto st = drain->start(r);
+    if (!st) spdlog::warn("{}", st.error());
+    return static_cast<bool>(st) || drain->phase() == DrainPhase::hdfs || drain->phase() == DrainPhase::spark;
+  };
   Supervisor sup(*set, std::move(hooks), board, sigfd);
+  if (can_drain) {
+    drain_io = std::make_unique<AgentDrainIO>(
+        "http://" + (plan.master.find(':') != std::string::npos ? "[" + plan.master + "]" : plan.master) + ":" +
+            std::to_string(health.port()),
+        plan.cfg.token, sup);
+    drain = std::make_unique<NodeDrain>(plan.cfg.hostname, set->services, *drain_io);
+    mount_node_drain(health.routes(), *drain, plan.cfg.token);
+    board.set_provider("drain", [d = drain.get()] { return d->view(); });
+  }
 
   std::unique_ptr<cluster::ClusterSync> sync;
   if (!o.no_cluster_sync && plan.cfg.caps.membership != RoleCaps::Membership::None) {
@@ -446,9 +525,17 @@ int run_cloud(const AgentOptions& o, int sigfd, const HostPort& addr) {
   }
   spdlog::info("vessel {} as pid {}: role {} ({}), {} service(s), health on {}:{}", VESSEL_VERSION, getpid(),
                plan.cfg.role, plan.cfg.role_from, plan.services.services.size(), addr.host, health.port());
-  int code = supervise(sup, health);
+  int code = sup.run();
   checks.stop();
-  if (sync) sync->stop();
+  if (sync) sync->stop();  // no heartbeat may register us again after leaving
+  if (monitor) monitor->stop();
+  if (drain && drain->phase() == DrainPhase::stopping) {
+    code = drain->leave() ? 0 : 1;
+    // `vessel drain` polls every 2 s: let it see "left" before PID 1 exits.
+    if (code == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  }
+  health.stop();  // before the drain goes: its routes point at it
+  drain.reset();   // joins its thread while the supervisor still exists
   return code;
 }
 

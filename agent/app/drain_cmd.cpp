@@ -15,11 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string num(const json& j, const char* k) {
-  auto it = j.find(k);
-  return it == j.end() || it->is_null() ? "?" : it->dump();
-}
-
 std::string str(const json& j, const char* k, const char* dflt = "?") {
   auto it = j.find(k);
   return it != j.end() && it->is_string() ? it->get<std::string>() : dflt;
@@ -34,9 +29,19 @@ net::HttpPolicy short_policy() {
   return p;
 }
 
-std::string error_field(const std::string& body) {
-  auto j = json::parse(body, nullptr, false);
-  return j.is_object() ? str(j, "error", "") : "";
+std::string base_url(const HostPort& hp) {
+  const std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
+  return "http://" + host + ":" + std::to_string(hp.port);
+}
+
+// The node is gone (PID 1 exited after leaving): the master says whether it left.
+bool master_says_left(const BootPlan& plan) {
+  const std::string url = "http://" + plan.master + ":" + std::to_string(kDefaultHealthPort) +
+                          "/v1/cluster/members/" + plan.cfg.hostname + "/drain";
+  auto g = net::http_get(url, short_policy());
+  if (!g || g->status != 200) return false;
+  auto j = json::parse(g->body, nullptr, false);
+  return j.is_object() && str(j, "state", "") == "left";
 }
 
 }  // namespace
@@ -47,21 +52,17 @@ Result<std::chrono::seconds> drain_duration(const std::string& text, const std::
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
-std::string drain_progress_line(const json& p, std::chrono::seconds elapsed) {
-  std::string line = "drain " + str(p, "name") + ": " + str(p, "state") + " (NameNode: " +
-                     str(p, "hdfs_state", "unknown") + "), under-replicated blocks " +
-                     num(p, "under_replicated_blocks") + ", ETA " +
-                     (p.contains("eta_s") && p["eta_s"].is_number() ? p["eta_s"].dump() + "s" : "unknown") +
-                     ", elapsed " + std::to_string(elapsed.count()) + "s";
-  if (auto e = str(p, "hdfs_error", ""); !e.empty()) line += "; " + e;
+std::string drain_progress_line(const json& v) {
+  std::string line = "drain " + str(v, "name") + ": " + str(v, "phase") + ": " + str(v, "message", "");
+  if (auto it = v.find("elapsed_s"); it != v.end() && it->is_number()) line += " (" + it->dump() + " s)";
   return line;
 }
 
-std::string drain_timeout_message(const json& last, std::chrono::seconds timeout) {
-  return "drain " + str(last, "name") + ": not decommissioned after " + std::to_string(timeout.count()) + "s; " +
-         num(last, "under_replicated_blocks") +
-         " block(s) still under-replicated (removing the node now would lose the ones with no other "
-         "replica); the node stays excluded (vessel drain --cancel recommissions it)";
+std::optional<int> drain_exit_code(const std::string& phase) {
+  if (phase == "left") return 0;
+  if (phase == "timed_out") return 1;
+  if (phase == "refused" || phase == "failed" || phase == "cancelled") return 2;
+  return std::nullopt;
 }
 
 int drain_node(const AgentOptions& o, const DrainCmdOptions& d) {
@@ -71,48 +72,54 @@ int drain_node(const AgentOptions& o, const DrainCmdOptions& d) {
     std::fprintf(stderr, "vessel drain: %s\n", plan.error().c_str());
     return 2;
   }
-  auto hp = parse_host_port(d.master.empty() ? plan->master + ":" + std::to_string(kDefaultHealthPort) : d.master,
-                            "--master");
+  auto hp = parse_host_port(d.agent.empty() ? "127.0.0.1:" + std::to_string(kDefaultHealthPort) : d.agent, "--agent");
   if (!hp) {
     std::fprintf(stderr, "vessel drain: %s\n", hp.error().c_str());
     return 2;
   }
-  const std::string host = hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host;
-  const std::string url = "http://" + host + ":" + std::to_string(hp->port) + "/v1/cluster/members/" +
-                          plan->cfg.hostname + "/drain";
+  const std::string url = base_url(*hp) + "/v1/node/drain";
   net::HttpRequest req;
   req.method = "POST";
-  req.url = url + (d.cancel ? "?cancel=1" : d.force ? "?force=1" : "");
-  req.headers = {"Authorization: Bearer " + plan->cfg.token.reveal(), "Content-Type: application/json"};
+  req.url = url + (d.cancel ? "?cancel=1" : "?timeout=" + std::to_string(d.timeout.count()) + "s" +
+                                                (d.force ? "&force=1" : ""));
+  req.headers.push_back("Authorization: Bearer " + plan->cfg.token.reveal());
   auto r = net::http_request(req, short_policy());
   if (!r) {
-    std::fprintf(stderr, "vessel drain: master %s unreachable: %s\n", url.c_str(), r.error().c_str());
+    std::fprintf(stderr, "vessel drain: the agent at %s is unreachable: %s\n", url.c_str(), r.error().c_str());
     return 2;
   }
+  auto first = json::parse(r->body, nullptr, false);
   if (r->status != 200 && r->status != 202) {
-    std::fprintf(stderr, "vessel drain: the master refused (HTTP %ld): %s\n", r->status,
-                 error_field(r->body).c_str());
+    std::fprintf(stderr, "vessel drain: refused (HTTP %ld): %s\n", r->status,
+                 first.is_object() ? str(first, "error", "").c_str() : "");
     return 2;
   }
   if (d.cancel) {
-    std::printf("drain %s: cancelled; the node is back in service\n", plan->cfg.hostname.c_str());
+    std::printf("%s\n", drain_progress_line(first).c_str());
     return 0;
   }
-  const auto start = std::chrono::steady_clock::now();
-  json last{{"name", plan->cfg.hostname}};
+  std::string phase;
   for (;;) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start);
     auto g = net::http_get(url, short_policy());
-    if (g && g->status == 200) {
-      auto j = json::parse(g->body, nullptr, false);
-      if (j.is_object()) last = std::move(j);
+    if (!g || g->status != 200) {
+      // PID 1 exits once the node left; the master has the last word.
+      if (phase == "stopping" && master_says_left(*plan)) {
+        std::printf("drain %s: left: the services stopped and the node left the cluster\n",
+                    plan->cfg.hostname.c_str());
+        return 0;
+      }
+      std::fprintf(stderr, "vessel drain: lost the agent (%s) in phase %s\n",
+                   g ? ("HTTP " + std::to_string(g->status)).c_str() : g.error().c_str(), phase.c_str());
+      return phase == "stopping" ? 1 : 2;
     }
-    std::printf("%s\n", drain_progress_line(last, elapsed).c_str());
+    auto v = json::parse(g->body, nullptr, false);
+    if (!v.is_object()) v = json::object();
+    phase = str(v, "phase", "");
+    std::printf("%s\n", drain_progress_line(v).c_str());
     std::fflush(stdout);
-    if (str(last, "state", "") == "decommissioned") return 0;
-    if (elapsed >= d.timeout) {
-      std::fprintf(stderr, "vessel drain: %s\n", drain_timeout_message(last, d.timeout).c_str());
-      return 1;
+    if (auto code = drain_exit_code(phase)) {
+      if (*code) std::fprintf(stderr, "vessel drain: %s\n", str(v, "message", "").c_str());
+      return *code;
     }
     std::this_thread::sleep_for(d.interval);
   }

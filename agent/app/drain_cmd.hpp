@@ -1,12 +1,15 @@
 #pragma once
-// `vessel drain` on a worker (issue 10, first half): asks the master's vessel
-// to decommission this node's DataNode (POST /v1/cluster/members/<name>/drain,
-// with the token from the node's own config), then polls the master's
-// progress (GET .../drain) and prints a line every few seconds. Exit 0 when
-// the NameNode reports Decommissioned, 1 on timeout (saying how many blocks
-// are still under-replicated; the node stays excluded), 2 when the config is
-// unusable or the master refuses (the refusal is printed).
-// Not yet: the Spark worker's decommission, leaving the membership.
+// `vessel drain` (issue 10): a thin client of this node's own agent. It asks
+// the agent (POST 127.0.0.1:8099/v1/node/drain, with the cluster token from
+// the node's config) to run the drain (app/node_drain.hpp: HDFS
+// decommission, the Spark worker's decommission, ordered stop, leaving the
+// membership), then prints the agent's progress every few seconds.
+//
+// Exit 0 when the node left the cluster (or, with --cancel, is back in
+// service); 1 when the drain timed out (the node stays excluded; the line
+// says how many blocks are at risk); 2 when it was refused (the message
+// names the live DataNode count and dfs.replication), cancelled, or the
+// configuration or the agent is unusable.
 #include <chrono>
 #include <string>
 
@@ -18,9 +21,9 @@
 namespace vessel {
 
 struct DrainCmdOptions {
-  std::string master;  // HOST:PORT of the master's health port; "" = vessel.master:8099
+  std::string agent;  // HOST:PORT of this node's health port; "" = 127.0.0.1:8099
   std::chrono::seconds timeout{3600};
-  std::chrono::seconds interval{5};
+  std::chrono::seconds interval{2};
   bool cancel = false;
   bool force = false;
 };
@@ -31,9 +34,9 @@ Result<std::chrono::seconds> drain_duration(const std::string& text, const std::
 
 int drain_node(const AgentOptions& o, const DrainCmdOptions& d);
 
-// Pure: one progress line from the master's GET .../drain answer.
-std::string drain_progress_line(const nlohmann::json& progress, std::chrono::seconds elapsed);
-// Pure: the message printed when the drain timed out.
-std::string drain_timeout_message(const nlohmann::json& last, std::chrono::seconds timeout);
+// Pure: one progress line from the agent's GET /v1/node/drain answer.
+std::string drain_progress_line(const nlohmann::json& view);
+// Pure: the exit code a final phase means; nullopt while it is not final.
+std::optional<int> drain_exit_code(const std::string& phase);
 
 }  // namespace vessel

@@ -18,6 +18,7 @@ std::string_view to_string(NodeEventKind k) {
 std::vector<std::string> workers_of(const std::vector<cluster::MemberView>& members, const RoleCatalog& catalog) {
   std::vector<std::string> out;
   for (const auto& m : members) {
+    if (m.state == cluster::MemberState::left) continue;  // gone on purpose
     auto it = catalog.find(m.role);
     if (it != catalog.end() && it->second.counts_as_worker) out.push_back(m.name);
   }

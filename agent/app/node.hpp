@@ -86,11 +86,11 @@ struct NodeInputs {
 
 // Names of the members whose role counts as a worker (by the catalog), in
 // the order given; a member with a role the catalog does not know is not a
-// worker.
+// worker, nor is a member that left.
 std::vector<std::string> workers_of(const std::vector<cluster::MemberView>& members, const RoleCatalog& catalog);
 
-// Names of the members in the NameNode's exclude file (draining or
-// decommissioned), in the order given.
+// Names of the members in the NameNode's exclude file (draining,
+// decommissioned, or left and not yet swept), in the order given.
 std::vector<std::string> excluded_of(const std::vector<cluster::MemberView>& members);
 
 // The inputs after an event: a new config replaces the config and keeps the

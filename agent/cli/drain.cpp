@@ -14,18 +14,19 @@ namespace vessel::cli {
 int cmd_drain(int argc, char** argv) {
   AgentOptions o;
   DrainCmdOptions d;
-  std::string timeout = "1h", interval = "5s";
+  std::string timeout = "1h", interval = "2s";
   po::options_description desc(
-      "vessel drain [OPTIONS]\n\nDecommission this node's DataNode through the master and wait until the\n"
-      "NameNode reports it Decommissioned. Exit 0 done, 1 timed out (the node stays excluded),\n"
-      "2 refused or unusable configuration");
+      "vessel drain [OPTIONS]\n\nDrain this worker and take it out of the cluster: HDFS decommission (every\n"
+      "block re-replicated elsewhere), Spark worker decommission, ordered stop, leave.\n"
+      "Exit 0 left (or --cancel done), 1 timed out (the node stays excluded),\n"
+      "2 refused, cancelled or unusable configuration");
   desc.add_options()
       ("help,h", "show this help")
       ("timeout", po::value(&timeout)->default_value(timeout), "give up after this long (e.g. 30m)")
       ("interval", po::value(&interval)->default_value(interval), "progress line every (e.g. 5s)")
       ("cancel", po::bool_switch(&d.cancel), "recommission the node instead")
       ("force", po::bool_switch(&d.force), "drain even below dfs.replication live DataNodes")
-      ("master", po::value(&d.master), "HOST:PORT of the master's health port (default: vessel.master:8099)")
+      ("agent", po::value(&d.agent), "HOST:PORT of this node's health port (default: 127.0.0.1:8099)")
       ("role", po::value(&o.role), "role override, as for run")
       ("roles-dir", po::value(&o.roles_dir)->default_value(o.roles_dir), "directory with <role>.yaml files")
       ("source", po::value(&o.source)->default_value(o.source), "auto|file|env|configdrive|nocloud|openstack")

@@ -75,14 +75,14 @@ json departed_json(const Membership& members) {
 
 struct Shared {
   Shared(Membership& m, const Secret& t, ApiLimits l, DrainPolicy d)
-      : members(m), token(t), limits(l), limiter(l.rate), drain(std::move(d)) {}
+      : members(m), token(t), limits(l), limiter(l.rate), drain(std::move(d)) {
+    if (!drain.monitor) drain.monitor = std::make_shared<DrainMonitor>(m, drain.namenode_jmx, nullptr);
+  }
   Membership& members;
   Secret token;
   ApiLimits limits;
   RateLimiter limiter;
   DrainPolicy drain;
-  std::mutex mu;                                  // guards first_sample
-  std::map<std::string, ProgressSample> first_sample;  // per draining member, for the ETA
 };
 
 // The guard of every state-changing request: the per-peer rate limit, one
@@ -271,10 +271,7 @@ void handle_drain(Shared& s, const httplib::Request& req, httplib::Response& res
   const bool force = req.get_param_value("force") == "1";
   if (cancel) {
     s.members.set_admin(m.name, AdminState::in_service);
-    {
-      std::lock_guard g(s.mu);
-      s.first_sample.erase(m.name);
-    }
+    s.drain.monitor->forget(m.name);
     return reply_json(res, 200, {{"status", "in_service"}, {"name", m.name}, {"version", s.members.version()}});
   }
   if (s.drain.runs_datanode && !s.drain.runs_datanode(m.role))
@@ -297,29 +294,30 @@ void handle_drain_status(Shared& s, const httplib::Request& req, httplib::Respon
   }
   MemberView m;
   if (!drain_member(s, req, res, m)) return;
-  json out{{"name", m.name}, {"state", std::string(to_string(m.state))}, {"eta_s", nullptr}};
-  if (!s.drain.namenode_jmx) return reply_json(res, 200, out);
-  auto body = s.drain.namenode_jmx();
-  auto p = body ? parse_decom_progress(*body, m.name, m.ip) : Result<DecomProgress>{Error{body.error()}};
-  if (!p) {
-    out["hdfs_error"] = p.error();
-    return reply_json(res, 200, out);
-  }
-  out["hdfs_state"] = p->state;
-  out["under_replicated_blocks"] = p->under_replicated_blocks;
-  out["decommission_only_replicas"] = p->decommission_only_replicas;
-  const ProgressSample now{std::chrono::steady_clock::now(), p->under_replicated_blocks};
-  if (m.state == MemberState::draining) {
-    std::lock_guard g(s.mu);
-    auto first = s.first_sample.try_emplace(m.name, now).first->second;
-    if (auto eta = drain_eta(first, now)) out["eta_s"] = eta->count();
-  }
-  if (p->done() && m.state == MemberState::draining) {
-    s.members.set_admin(m.name, AdminState::decommissioned);
-    out["state"] = std::string(to_string(MemberState::decommissioned));
-    out["eta_s"] = 0;
-  }
+  if (m.state == MemberState::draining) s.drain.monitor->refresh(s.drain.max_age);
+  auto now = find_member(s.members, m.name);
+  json out{{"name", m.name}, {"state", std::string(to_string(now ? now->state : m.state))}, {"eta_s", nullptr}};
+  if (auto p = s.drain.monitor->progress(m.name)) out.update(*p);
   reply_json(res, 200, out);
+}
+
+// DELETE /v1/cluster/members/<name>: the member leaves for good.
+void handle_leave(Shared& s, const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader) {
+  std::string body;
+  if (!admit(s, req, res, reader, body)) return;
+  const std::string name = req.path.substr(std::string(kMembersPrefix).size());
+  if (auto v = validate_hostname(name); !v) return reply_error(res, 400, "name: " + v.error());
+  auto m = find_member(s.members, name);
+  if (!m) return reply_error(res, 404, "name: no registered member " + name);
+  const bool datanode = s.drain.runs_datanode && s.drain.runs_datanode(m->role);
+  if (datanode && m->state != MemberState::decommissioned && m->state != MemberState::left &&
+      req.get_param_value("force") != "1")
+    return reply_error(res, 409, "name: " + name + " is " + std::string(to_string(m->state)) +
+                                     ", not decommissioned: leaving now drops its block replicas "
+                                     "(drain it first, or force=1)");
+  s.members.leave(name);
+  reply_json(res, 200, {{"status", "left"}, {"name", name}, {"version", s.members.version()}});
 }
 
 // The drain routes: a pattern on httplib::Server, a prefix on RouteTable.
@@ -329,6 +327,7 @@ void mount_drain(httplib::Server& srv, const RouteTable::Handler& get, const Rou
   srv.Get(re, get);
   srv.Post(re, post);
   srv.Delete(re, del);
+  srv.Delete(R"(/v1/cluster/members/[^/]+)", del);
 }
 void mount_drain(RouteTable& t, const RouteTable::Handler& get, const RouteTable::BodyHandler& post,
                  const RouteTable::BodyHandler& del) {
@@ -352,6 +351,7 @@ void add_routes(Router& server, Membership& members, const Secret& token, ApiLim
         handle_drain(*s, req, res, reader, /*cancel=*/false);
       },
       [s](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        if (drain_target(req.path).empty()) return handle_leave(*s, req, res, reader);
         handle_drain(*s, req, res, reader, /*cancel=*/true);
       });
   server.Post("/v1/cluster/members",

@@ -55,6 +55,7 @@
 #include <functional>
 #include <string>
 
+#include "cluster/drain_monitor.hpp"
 #include "cluster/membership.hpp"
 #include "health/routes.hpp"
 #include "cluster/rate_limit.hpp"
@@ -75,6 +76,12 @@ struct DrainPolicy {
   std::function<int()> replication;                            // dfs.replication in force
   std::function<bool(const std::string& role)> runs_datanode;  // the role's counts_as_worker
   std::function<Result<std::string>()> namenode_jmx;           // NameNodeInfo JMX body
+  // The master's monitor (its thread runs elsewhere). Null: the routes make
+  // one over namenode_jmx and tick it on demand.
+  std::shared_ptr<DrainMonitor> monitor;
+  // A GET of a draining member asks the NameNode when the monitor's last
+  // pass is older than this.
+  std::chrono::milliseconds max_age{1000};
 };
 
 // `members` must outlive `server`. The token is copied. An empty token

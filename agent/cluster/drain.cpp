@@ -83,6 +83,8 @@ Result<DecomProgress> parse_decom_progress(std::string_view jmx, const std::stri
   DecomProgress p;
   if (const json* n = find_node(*live, name, ip)) {
     p.live = true;
+    p.used_bytes = count(*n, "used");
+    p.num_blocks = count(*n, "numBlocks");
     auto s = n->find("adminState");
     if (s != n->end() && s->is_string()) p.state = s->get<std::string>();
   } else if (const json* d = find_node(*dead, name, ip)) {
@@ -98,6 +100,17 @@ Result<DecomProgress> parse_decom_progress(std::string_view jmx, const std::stri
     p.under_replicated_in_open_files = count(*n, "underReplicateInOpenFiles");
   }
   return p;
+}
+
+Result<std::int64_t> parse_under_replicated(std::string_view jmx) {
+  json j = json::parse(jmx, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return err("jmx: malformed JSON");
+  auto beans = j.find("beans");
+  if (beans == j.end() || !beans->is_array() || beans->empty() || !(*beans)[0].is_object())
+    return err("jmx: beans: no FSNamesystem bean");
+  auto it = (*beans)[0].find("UnderReplicatedBlocks");
+  if (it == (*beans)[0].end() || !it->is_number_integer()) return err("jmx: UnderReplicatedBlocks: not an integer");
+  return it->get<std::int64_t>();
 }
 
 std::optional<std::chrono::seconds> drain_eta(const ProgressSample& first, const ProgressSample& now) {

@@ -52,6 +52,13 @@ struct DecomProgress {
   std::int64_t under_replicated_blocks = 0;   // DecomNodes, while in progress
   std::int64_t decommission_only_replicas = 0;  // blocks whose only replicas are on leaving nodes
   std::int64_t under_replicated_in_open_files = 0;
+  std::int64_t used_bytes = 0;  // LiveNodes "used": DFS bytes on the node
+  std::int64_t num_blocks = 0;  // LiveNodes "numBlocks"
+  // Bytes still to copy, estimated as the node's average block size times
+  // the blocks left (the NameNode reports no byte count per node).
+  std::int64_t bytes_left() const {
+    return num_blocks > 0 ? used_bytes / num_blocks * under_replicated_blocks : 0;
+  }
   bool done() const { return state == kDecommissioned; }
 };
 
@@ -59,6 +66,11 @@ struct DecomProgress {
 // against `name`'s) or by `ip` (the xferaddr's host). Errors name the field.
 // The body is capped by the caller; strings inside are parsed once each.
 Result<DecomProgress> parse_decom_progress(std::string_view jmx, const std::string& name, const std::string& ip);
+
+// FSNamesystem's UnderReplicatedBlocks (Hadoop:service=NameNode,name=
+// FSNamesystem): blocks of the whole namespace with fewer live replicas than
+// wanted. Errors name the field.
+Result<std::int64_t> parse_under_replicated(std::string_view jmx);
 
 struct ProgressSample {
   std::chrono::steady_clock::time_point at;

@@ -48,13 +48,15 @@ Membership::Membership(std::vector<HostEntry> static_hosts, MembershipOptions op
 MemberState Membership::state_of(const Member& m, Clock::time_point now) const {
   if (m.admin == AdminState::draining) return MemberState::draining;
   if (m.admin == AdminState::decommissioned) return MemberState::decommissioned;
+  if (m.admin == AdminState::left) return MemberState::left;
   return now - m.last_seen > opts_.missing_after ? MemberState::missing : MemberState::alive;
 }
 
 void Membership::depart_locked(std::map<std::string, Member>::iterator it,
                                Clock::time_point now) const {
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - it->second.last_seen);
-  spdlog::info("membership: removed {} {} (missing for {} s)", it->first, it->second.ip, secs.count());
+  spdlog::info("membership: removed {} {} ({} for {} s)", it->first, it->second.ip,
+               it->second.admin == AdminState::left ? "left" : "missing", secs.count());
   departed_.push_back({it->first, it->second.ip, it->second.role, now, {}});
   while (departed_.size() > kMaxDeparted) departed_.pop_front();
   members_.erase(it);
@@ -98,6 +100,14 @@ UpsertResult Membership::upsert(const Registration& r) {
       code = UpsertResult::moved;
     }
     if (m.ip != ip.value() || m.role != r.role) ++version_;
+    if (m.admin == AdminState::left) {
+      // A node under a name that left is a new member (a scale-out reusing
+      // the name): back in service, in the hosts and workers again.
+      spdlog::info("membership: {} registered again after leaving", r.name);
+      m.admin = AdminState::in_service;
+      code = UpsertResult::created;
+      ++version_;
+    }
     m.ip = ip.value();
     m.role = r.role;
     m.last_seen = now;
@@ -129,6 +139,21 @@ bool Membership::set_admin(const std::string& name, AdminState a) {
   if (it == members_.end()) return false;
   if (it->second.admin != a) {
     it->second.admin = a;
+    ++version_;
+  }
+  return true;
+}
+
+bool Membership::leave(const std::string& name) {
+  std::lock_guard lock(mu_);
+  const auto now = now_();
+  sweep_locked(now);
+  auto it = members_.find(name);
+  if (it == members_.end()) return false;
+  if (it->second.admin != AdminState::left) {
+    spdlog::info("membership: {} {} left the cluster", name, it->second.ip);
+    it->second.admin = AdminState::left;
+    it->second.last_seen = now;
     ++version_;
   }
   return true;
@@ -177,7 +202,14 @@ Membership::HostsSnapshot Membership::hosts_snapshot() const {
     sweep_locked(now_());
     snap.version = version_;
     statics = static_;
-    for (const auto& [name, m] : members_) registered.push_back({m.ip, name});
+    for (const auto& [name, m] : members_) {
+      if (m.admin != AdminState::left) {
+        registered.push_back({m.ip, name});
+        continue;
+      }
+      // Gone on purpose: its static entry (user_data) must not bring it back.
+      std::erase_if(statics, [&](const HostEntry& h) { return h.name == name; });
+    }
   }
   snap.hosts = overlay_entries(registered, statics).entries;
   return snap;

@@ -38,16 +38,23 @@ namespace vessel::cluster {
 
 // alive/missing come from heartbeats; draining/decommissioned from a drain
 // (POST /v1/cluster/members/<name>/drain), which outranks them; left is a
-// departed member.
+// member that left on purpose (DELETE /v1/cluster/members/<name>, the end of
+// `vessel drain`) or departed (missing past remove_after).
 enum class MemberState { alive, missing, draining, decommissioned, left };
 std::string_view to_string(MemberState s);
 // The inverse of to_string; an unknown word is `alive` (a newer master's state).
 MemberState member_state_from(std::string_view s);
-// The member is in the NameNode's exclude file (dfs.hosts.exclude).
-inline bool excluded(MemberState s) { return s == MemberState::draining || s == MemberState::decommissioned; }
+// The member is in the NameNode's exclude file (dfs.hosts.exclude). A member
+// that left after its drain stays excluded until it is swept (remove_after):
+// the NameNode then lists it as a dead, decommissioned node, which is true.
+inline bool excluded(MemberState s) {
+  return s == MemberState::draining || s == MemberState::decommissioned || s == MemberState::left;
+}
 
 // The operator's word on a member, kept by the table (not by heartbeats).
-enum class AdminState { in_service, draining, decommissioned };
+// `left`: the member left the cluster; it is in no hosts list and no workers
+// file, and a registration under its name later is a new member.
+enum class AdminState { in_service, draining, decommissioned, left };
 
 // A role is data (roles/*.yaml), so only its form is checked: 1-32 chars of
 // [a-z0-9-], starting with a letter. kRoleRule is the error text.
@@ -109,6 +116,9 @@ class Membership {
   // reporting it Decommissioned). False when no member has that name. The
   // version changes when the state does, so every node re-renders.
   bool set_admin(const std::string& name, AdminState a);
+  // The member leaves (admin state left, counted from now for remove_after).
+  // False when no member has that name.
+  bool leave(const std::string& name);
 
   // Replaces the static entries (config reload). Thread-safe; the version
   // changes when the cleaned list does.
@@ -122,8 +132,8 @@ class Membership {
   std::vector<MemberView> members() const;  // sorted by name
   std::vector<HostEntry> static_hosts() const;
   std::vector<Departed> departed() const;   // oldest first, at most kMaxDeparted
-  // Every registered member plus the static entries whose name no member
-  // has, sorted by (name, ip), and a version that changes whenever that list
+  // Every registered member (but those that left) plus the static entries
+  // whose name no member has, sorted by (name, ip), and a version that changes whenever that list
   // or a member's role changes (read under one lock, so the pair is
   // consistent).
   struct HostsSnapshot {

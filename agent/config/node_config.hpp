@@ -43,6 +43,15 @@ struct ClusterSettings {
   std::chrono::milliseconds remove_after{10 * 60 * 1000};
 };
 
+// vessel.scale_in / vessel.scale_in_timeout: what SIGTERM means (issue 10).
+// Default off: a restart must not move data.
+struct ScaleInSettings {
+  bool drain_on_sigterm = false;
+  // The drain's share of the orchestrator's stop grace; the ordered stop
+  // of the services comes after it.
+  std::chrono::milliseconds timeout{100 * 1000};
+};
+
 // vessel.health: when the node stops calling itself ready.
 struct HealthSettings {
   int disk_max_used_percent = 90;  // data dir fuller than this: degraded
@@ -69,6 +78,7 @@ struct NodeConfig {
   std::optional<NotifySettings> notify;
   ClusterSettings cluster;
   HealthSettings health;
+  ScaleInSettings scale_in;
   std::vector<BootScript> scripts;
 
   // Facts about this node, filled by the source layer / local probing.

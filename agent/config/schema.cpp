@@ -258,6 +258,20 @@ Result<NodeConfig> parse_vessel_config(const json& vessel, std::string_view orig
       st = read_notify(r, v, cfg);
     } else if (k == "cluster") {
       st = read_cluster(r, v, cfg);
+    } else if (k == "scale_in") {
+      auto s = r.str(v, "vessel.scale_in");
+      if (!s) return err(s.error());
+      if (*s != "drain_on_sigterm" && *s != "off")
+        return r.fail("vessel.scale_in", "expected drain_on_sigterm or off, got " + quote_for_error(*s));
+      cfg.scale_in.drain_on_sigterm = *s == "drain_on_sigterm";
+    } else if (k == "scale_in_timeout") {
+      auto s = r.str(v, "vessel.scale_in_timeout");
+      if (!s) return err(s.error());
+      auto d = parse_seconds_duration(*s);
+      if (!d || *d < std::chrono::seconds(5) || *d > std::chrono::hours(24))
+        return r.fail("vessel.scale_in_timeout",
+                      "expected a duration from 5s to 24h like 100s or 30m, got " + quote_for_error(*s));
+      cfg.scale_in.timeout = *d;
     } else if (k == "health") {
       st = read_health(r, v, cfg);
     } else if (k == "data_dir") {

@@ -102,6 +102,7 @@ std::string metrics_text(const AgentStatus& s, int64_t now_ms, long rss_bytes) {
   m << "# HELP vessel_agent_rss_bytes Resident set size of the agent.\n"
        "# TYPE vessel_agent_rss_bytes gauge\nvessel_agent_rss_bytes "
     << rss_bytes << "\n";
+  m << s.metrics_extra;
   return m.str();
 }
 

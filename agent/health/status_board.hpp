@@ -46,6 +46,8 @@ struct AgentStatus {
   // Agent-level reasons for not being ready (e.g. no configuration yet).
   std::vector<std::string> problems;
   nlohmann::json extra = nlohmann::json::object();  // cluster sync etc.; never secrets
+  // Prometheus text from other components (set_metrics), appended to /metrics.
+  std::string metrics_extra;
 };
 
 class StatusBoard {
@@ -59,12 +61,15 @@ class StatusBoard {
     AgentStatus s;
     std::map<std::string, std::function<nlohmann::json()>> providers;
     std::map<std::string, ProblemsFn> problems;
+    std::map<std::string, MetricsFn> metrics;
     {
       std::lock_guard<std::mutex> g(mu_);
       s = s_;
       providers = providers_;
       problems = problems_;
+      metrics = metrics_;
     }
+    for (const auto& [k, fn] : metrics) s.metrics_extra += fn();
     // Providers run outside our lock: they take their own.
     for (const auto& [k, fn] : providers) s.extra[k] = fn();
     for (const auto& [k, fn] : problems)
@@ -75,6 +80,13 @@ class StatusBoard {
   // refused, a full data disk...), read when a client asks: a component
   // whose state changes needs no supervisor wake-up to be seen.
   using ProblemsFn = std::function<std::vector<std::string>()>;
+  // Prometheus text (HELP/TYPE included) that another component owns, e.g.
+  // the master's drain progress; read when /metrics is asked.
+  using MetricsFn = std::function<std::string()>;
+  void set_metrics(const std::string& key, MetricsFn fn) {
+    std::lock_guard<std::mutex> g(mu_);
+    metrics_[key] = std::move(fn);
+  }
   void set_problems(const std::string& key, ProblemsFn fn) {
     std::lock_guard<std::mutex> g(mu_);
     problems_[key] = std::move(fn);
@@ -91,6 +103,7 @@ class StatusBoard {
   AgentStatus s_;
   std::map<std::string, std::function<nlohmann::json()>> providers_;
   std::map<std::string, ProblemsFn> problems_;
+  std::map<std::string, MetricsFn> metrics_;
 };
 
 // Pure renderings of a snapshot.

@@ -97,6 +97,9 @@ Result<Props> hdfs_site_props(const NodeConfig& cfg, const RenderInputs& in) {
   p["dfs.namenode.datanode.registration.ip-hostname-check"] = "false";
   // vessel owns the exclude file (drain: POST /v1/cluster/members/<n>/drain).
   p["dfs.hosts.exclude"] = in.hadoop_conf_dir + "/" + kExcludeFile;
+  // The NameNode checks decommissioning nodes every 30 s by default, so a
+  // drain of a few blocks would take 30 s at least; 5 s costs nothing.
+  p["dfs.namenode.decommission.interval"] = "5";
   // Deliberately not set: dfs.permissions.enabled (Hadoop default).
   overlay(p, in.role_hdfs);
   if (cfg.hdfs.replication) {
@@ -113,6 +116,12 @@ Result<Props> spark_defaults_props(const NodeConfig& cfg, const RenderInputs& in
   if (!master) return Error{master.error()};
   Props p;
   p["spark.master"] = "spark://" + host_port(*master, kSparkMasterPort);
+  // Graceful scale-in (vessel drain): a worker decommissions on SIGPWR, and
+  // drivers move executors' cached and shuffle blocks off a leaving worker.
+  p["spark.decommission.enabled"] = "true";
+  p["spark.storage.decommission.enabled"] = "true";
+  p["spark.storage.decommission.rddBlocks.enabled"] = "true";
+  p["spark.storage.decommission.shuffleBlocks.enabled"] = "true";
   overlay(p, in.role_spark);
   overlay(p, cfg.spark.defaults);
   return p;

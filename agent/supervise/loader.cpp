@@ -225,12 +225,36 @@ Result<ProbeSpec> probe(const Ctx& c, const YAML::Node& n, const std::string& fi
   return p;
 }
 
+Result<DecommissionSpec> decommission(const Ctx& c, const YAML::Node& n, const std::string& f) {
+  if (!n.IsMap()) return c.fail(f, "expected a mapping with signal, done and within");
+  if (auto st = only_keys(c, n, f, {"signal", "done", "within"}); !st) return Error{st.error()};
+  DecommissionSpec d;
+  if (n["signal"]) {
+    auto sg = signal_of(c, n["signal"], f + ".signal");
+    if (!sg) return Error{sg.error()};
+    d.signal = *sg;
+  }
+  if (n["done"]) {
+    auto p = probe(c, n["done"], f + ".done");
+    if (!p) return Error{p.error()};
+    if (p->kind == ProbeSpec::Kind::Exec) return c.fail(f + ".done", "must be a tcp or http probe");
+    d.done = *p;
+  }
+  if (n["within"]) {
+    auto w = duration(c, n["within"], f + ".within");
+    if (!w) return Error{w.error()};
+    if (w->count() < 1000) return c.fail(f + ".within", "must be at least 1s");
+    d.within = *w;
+  }
+  return d;
+}
+
 Result<ServiceSpec> service(const Ctx& c, const YAML::Node& n, const std::string& field) {
   if (!n.IsMap()) return c.fail(field, "expected a mapping, got " + describe(n));
   if (auto st = only_keys(c, n, field,
                           {"name", "argv", "env", "user", "group", "workdir", "stop_signal", "stop_grace",
                            "restart", "critical", "depends_on", "wait_for", "readiness", "ready_within",
-                           "forward_signals", "pre_start", "log_file"});
+                           "forward_signals", "pre_start", "log_file", "decommission"});
       !st) {
     return Error{st.error()};
   }
@@ -306,6 +330,11 @@ Result<ServiceSpec> service(const Ctx& c, const YAML::Node& n, const std::string
     auto p = probe(c, n["readiness"], f + ".readiness");
     if (!p) return Error{p.error()};
     s.readiness = *p;
+  }
+  if (n["decommission"]) {
+    auto d = decommission(c, n["decommission"], f + ".decommission");
+    if (!d) return Error{d.error()};
+    s.decommission = *d;
   }
   if (n["ready_within"]) {
     auto d = duration(c, n["ready_within"], f + ".ready_within");

@@ -59,6 +59,17 @@ struct PreStartStep {
   bool operator==(const PreStartStep&) const = default;
 };
 
+// How a service leaves a draining node gracefully (issue 10, role file
+// `decommission:`): a signal, then a probe that holds once it is done. E.g.
+// Spark's worker: SIGPWR, then the master lists it DECOMMISSIONED with no
+// cores in use. Not done within `within`: the drain goes on (logged).
+struct DecommissionSpec {
+  int signal = 0;    // 0 = send nothing
+  ProbeSpec done;    // Kind::None = done once signalled
+  Millis within{120000};
+  bool operator==(const DecommissionSpec&) const = default;
+};
+
 struct ServiceSpec {
   std::string name;
   std::vector<std::string> argv;
@@ -85,6 +96,7 @@ struct ServiceSpec {
   // Hash of the rendered configs this service reads (set by the plan), so a
   // reload that changes a config file restarts the service.
   std::string config_digest;
+  std::optional<DecommissionSpec> decommission;
   bool operator==(const ServiceSpec&) const = default;
 };
 

@@ -111,6 +111,7 @@ struct Supervisor::Impl {
   std::chrono::system_clock::time_point started;
 
   bool shutting_down = false;
+  bool terminate_deferred = false;  // on_terminate took the first SIGTERM
   Clock::time_point shutdown_deadline{};
   bool final_kill_sent = false;
   int exit_code = 0;
@@ -673,6 +674,10 @@ struct Supervisor::Impl {
       case SIGTERM:
       case SIGINT:
         spdlog::info("received {}", sig::name(sig));
+        if (!terminate_deferred && !shutting_down && hooks.on_terminate && hooks.on_terminate(sig)) {
+          terminate_deferred = true;  // the hook shuts down when it is done
+          break;
+        }
         begin_shutdown(exit_code);
         break;
       case SIGHUP:
@@ -924,5 +929,27 @@ int Supervisor::exit_code() const { return impl_->exit_code; }
 int Supervisor::next_timeout_ms() { return impl_->next_timeout_ms(impl_->ops.now()); }
 uint64_t Supervisor::transition_errors() const { return impl_->transition_errors; }
 void Supervisor::post(Task task) { impl_->post(std::move(task)); }
+
+void Supervisor::request_shutdown(int code) {
+  Impl* i = impl_.get();
+  i->post([i, code]() -> std::optional<Result<ServiceSet>> {
+    i->begin_shutdown(code);
+    return std::nullopt;
+  });
+}
+
+void Supervisor::signal_service(const std::string& name, int sig) {
+  Impl* i = impl_.get();
+  i->post([i, name, sig]() -> std::optional<Result<ServiceSet>> {
+    Svc* s = i->find(name);
+    if (!s || s->pid <= 0) {
+      spdlog::warn("{}: not running; {} not sent", name, sig::name(sig));
+      return std::nullopt;
+    }
+    spdlog::info("{}: sending {}", name, sig::name(sig));
+    i->signal_group(s->pid, sig);
+    return std::nullopt;
+  });
+}
 
 }  // namespace vessel

@@ -38,6 +38,10 @@ struct SupervisorHooks {
   std::function<GuardDecision(const ServiceSpec&, const PreStartStep&)> guard;
   // Called once when every service is READY for the first time.
   std::function<void()> on_all_ready;
+  // The first SIGTERM/SIGINT: true = the hook took it (e.g. drain first) and
+  // will call request_shutdown() itself; false or null = shut down now. A
+  // second one always shuts down now.
+  std::function<bool(int sig)> on_terminate;
   // Template for the published status (node, role, source, version).
   AgentStatus identity;
 };
@@ -80,6 +84,11 @@ class Supervisor {
   // applied exactly like a SIGHUP reload's (changed services restart).
   using Task = std::function<std::optional<Result<ServiceSet>>()>;
   void post(Task task);
+  // From any thread: begin the ordered shutdown; run() then returns `code`.
+  void request_shutdown(int code);
+  // From any thread: send `sig` to a running service's process group (e.g.
+  // SIGPWR, Spark's decommission signal). Unknown or stopped: logged, no-op.
+  void signal_service(const std::string& name, int sig);
 
  private:
   struct Impl;

@@ -118,6 +118,7 @@ struct DrainApi {
       if (jmx_body.empty()) return err("namenode jmx: connection refused");
       return jmx_body;
     };
+    d.max_age = std::chrono::milliseconds(0);  // every GET asks the NameNode
     register_cluster_routes(*s, members, kToken, {}, d);
     srv = std::make_unique<test::ServerThread>(std::move(s));
     for (auto [n, ip] : {std::pair{"w1", "10.0.0.11"}, {"w2", "10.0.0.12"}, {"w3", "10.0.0.13"}})
@@ -458,20 +459,17 @@ TEST_CASE("drain: a node without a NameNode writes the file but refreshes nothin
 
 // ---------------------------------------------------------------- CLI text
 
-TEST_CASE("drain: the CLI's progress and timeout lines", "[drain][cli]") {
-  json p{{"name", "w2"}, {"state", "draining"}, {"hdfs_state", "Decommission In Progress"},
-         {"under_replicated_blocks", 40}, {"eta_s", 12}};
-  auto line = drain_progress_line(p, std::chrono::seconds(7));
-  CHECK(line == "drain w2: draining (NameNode: Decommission In Progress), under-replicated blocks 40, ETA 12s, "
-                "elapsed 7s");
-  p["eta_s"] = nullptr;
-  p["hdfs_error"] = "namenode jmx: connection refused";
-  line = drain_progress_line(p, std::chrono::seconds(0));
-  CHECK(line.find("ETA unknown") != std::string::npos);
-  CHECK(line.find("connection refused") != std::string::npos);
-  auto msg = drain_timeout_message(p, std::chrono::seconds(600));
-  CHECK(msg.find("600s") != std::string::npos);
-  CHECK(msg.find("40 block(s) still under-replicated") != std::string::npos);
+TEST_CASE("drain: the CLI's progress line and exit codes", "[drain][cli]") {
+  json v{{"name", "w2"}, {"phase", "hdfs"},
+         {"message", "HDFS: Decommission In Progress, 40 under-replicated block(s), ~120 MB left, ETA 12 s"},
+         {"elapsed_s", 7}};
+  CHECK(drain_progress_line(v) ==
+        "drain w2: hdfs: HDFS: Decommission In Progress, 40 under-replicated block(s), ~120 MB left, ETA 12 s (7 s)");
+  CHECK(drain_progress_line(json::object()) == "drain ?: ?: ");
+  CHECK(drain_exit_code("left") == 0);
+  CHECK(drain_exit_code("timed_out") == 1);
+  for (auto p : {"refused", "failed", "cancelled"}) CHECK(drain_exit_code(p) == 2);
+  for (auto p : {"hdfs", "spark", "stopping", "idle", ""}) CHECK_FALSE(drain_exit_code(p).has_value());
   CHECK(drain_duration("30m", "--timeout").value() == std::chrono::seconds(1800));
   auto bad = drain_duration("soon", "--timeout");
   REQUIRE_FALSE(bad);

@@ -577,3 +577,50 @@ TEST_CASE("machine: an exit in a state without a process is counted (negative co
   CHECK(rig.ops.spawned.size() == 2);
   CHECK(rig.state("a") == "WAITING");
 }
+
+TEST_CASE("machine: on_terminate takes the first SIGTERM; request_shutdown ends with its code",
+          "[supervise][machine][drain]") {
+  int asked = 0;
+  SupervisorHooks hooks;
+  hooks.on_terminate = [&](int sig) {
+    ++asked;
+    return sig == SIGTERM;
+  };
+  Rig rig({spec("a")}, hooks);
+  rig.step();
+  const pid_t a = rig.pid("a");
+  rig.sup->signal(SIGTERM);
+  CHECK_FALSE(rig.step());
+  CHECK(asked == 1);
+  CHECK(rig.ops.signals_to(a).empty());  // deferred: nothing stops yet
+  CHECK(rig.state("a") == "READY");
+  // The drain's own signal, then its stop.
+  rig.sup->signal_service("a", SIGPWR);
+  rig.sup->signal_service("nobody", SIGPWR);  // logged, no-op
+  CHECK_FALSE(rig.step());
+  CHECK(rig.ops.signals_to(a) == std::vector<int>{SIGPWR});  // (the fake dies of any signal)
+  rig.sup->request_shutdown(1);
+  CHECK(rig.run_to_end());
+  CHECK(rig.sup->exit_code() == 1);
+  CHECK(rig.sup->transition_errors() == 0);
+}
+
+TEST_CASE("machine: a second SIGTERM stops at once; a declining hook stops at once", "[supervise][machine][drain]") {
+  SupervisorHooks hooks;
+  hooks.on_terminate = [](int) { return true; };
+  Rig rig({spec("a")}, hooks);
+  rig.step();
+  rig.sup->signal(SIGTERM);
+  rig.step();
+  CHECK(rig.state("a") == "READY");
+  rig.sup->signal(SIGTERM);
+  CHECK(rig.run_to_end());
+  CHECK(rig.sup->exit_code() == 0);
+
+  SupervisorHooks no;
+  no.on_terminate = [](int) { return false; };
+  Rig plain({spec("a")}, no);
+  plain.step();
+  plain.sup->signal(SIGTERM);
+  CHECK(plain.run_to_end());
+}
