@@ -17,6 +17,10 @@ constexpr const char* kUsage =
     "  status   query a running agent's health port (exit 0 ready, 1 not, 2 unreachable)\n"
     "  render   write the config files `run` would write, start nothing\n"
     "  drain    decommission this worker's DataNode through the master and wait\n"
+    "  driver   Spark on Kubernetes: spark-submit in client mode (the official image's contract)\n"
+    "  executor Spark on Kubernetes: the KubernetesExecutorBackend JVM\n"
+    "\n"
+    "Any other command runs as `vessel init -- COMMAND ARGS...`.\n"
     "\n"
     "Run `vessel COMMAND --help` for a command's options.\n";
 
@@ -40,10 +44,10 @@ int main(int argc, char** argv) {
     if (cmd == "status") return cmd_status(argc - 1, argv + 1);
     if (cmd == "render") return cmd_render(argc - 1, argv + 1);
     if (cmd == "drain") return cmd_drain(argc - 1, argv + 1);
-    if (cmd[0] != '-') {
-      std::cerr << "vessel: unknown command '" << cmd << "'\n" << kUsage;
-      return 2;
-    }
+    if (cmd == "driver" || cmd == "executor") return vessel::k8s::cmd_spark(argc - 1, argv + 1);
+    // Spark's Kubernetes images pass any other command through (under tini
+    // there; under our init here).
+    if (!cmd.empty() && cmd[0] != '-') return vessel::k8s::cmd_passthrough(argc - 1, argv + 1);
   }
   return cmd_run(argc, argv);
 }

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs every test of the project, from a fresh machine: installs what is
 # missing, builds (plain and ASan+UBSan), then unit, PID-1, fuzz, cloud-init,
-# end-to-end (real Spark + HDFS in containers) and a benchmark smoke run.
+# end-to-end (real Spark + HDFS in containers), Spark on a real Kubernetes and a
+# benchmark smoke run.
 #
 #   scripts/test.sh                 everything (what CI runs)
-#   scripts/test.sh --only STAGE    one stage: unit asan fuzz lint cloudinit e2e chaos scalein bench
+#   scripts/test.sh --only STAGE    one stage: unit asan fuzz lint cloudinit e2e chaos scalein k8s bench
 #   scripts/test.sh --skip STAGE    everything but STAGE (repeatable); a skipped
 #                                   stage is reported as SKIPPED, never as passed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_STAGES=(unit asan fuzz lint cloudinit e2e chaos scalein bench)
+ALL_STAGES=(unit asan fuzz lint cloudinit e2e chaos scalein k8s bench)
 only="" skip=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -71,6 +72,12 @@ stage_chaos() { tests/chaos/run.sh; }
 # drains then a simultaneous removal, refusal and cancel, and the negative
 # control (the same removal without a drain loses blocks).
 stage_scalein() { tests/scalein/run.sh; }
+
+# Spark's native Kubernetes mode on a real single-node Kubernetes built from the Go
+# module proxy (cached in ~/.cache/vessel/k8s; ~15 min once on a fresh machine).
+# run.sh builds unlocked, then runs the cluster part under
+# flock /tmp/vessel-cluster.lock itself (flock(1) holds it, not the daemons).
+stage_k8s() { tests/k8s/run.sh; }
 
 stage_bench() { tests/bench/run.sh --smoke; }
 

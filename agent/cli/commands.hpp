@@ -2,6 +2,7 @@
 // One entry point per subcommand. Each parses its own options with
 // Boost.Program_options and returns the process exit code.
 #include "init/init_cmd.hpp"  // cmd_init
+#include "k8s/spark_run.hpp"  // cmd_spark, cmd_passthrough
 
 namespace vessel::cli {
 

@@ -98,7 +98,11 @@ int report_spawn_failure(const MinimalInitOptions& o, const SpawnFailure& f) {
 std::optional<pid_t> start_child(const MinimalInitOptions& o, int& exit_code) {
   SpawnOptions so;
   so.argv = o.argv;
-  so.env = current_environment();
+  so.env = o.env ? *o.env : current_environment();
+  so.uid = o.uid;
+  so.gid = o.gid;
+  so.groups = o.groups;
+  so.workdir = o.workdir;
   so.stdin_fd = 0;
   so.new_process_group = true;
   so.foreground_tty = true;

@@ -3,6 +3,9 @@
 // child, passes every signal it receives on to that child, reaps every
 // process that ends up parented to it, and exits with the child's exit code.
 // It exists for images that want an init but not the supervisor.
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,14 @@ struct MinimalInitOptions {
   // false only for the negative-control test (--no-reap): proves the zombie
   // test can fail. The main child is still waited for.
   bool reap_orphans = true;
+  // For callers that prepare the child themselves (Spark's Kubernetes
+  // entrypoint, k8s/): the child's whole environment (nullopt: ours) and the
+  // user it runs as (nullopt: ours), exactly as SpawnOptions takes them.
+  std::optional<std::vector<std::string>> env;
+  std::optional<uid_t> uid;
+  std::optional<gid_t> gid;
+  std::vector<gid_t> groups;
+  std::string workdir;  // "" = inherit
 };
 
 // Runs the command and returns the code `vessel init` exits with: the

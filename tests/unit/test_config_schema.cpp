@@ -151,3 +151,18 @@ TEST_CASE("schema: tokens never appear in errors or printed config", "[config][s
   os << good->token;
   CHECK(os.str() == "<redacted>");
 }
+
+TEST_CASE("schema: vessel.scale_in and scale_in_timeout", "[config][schema][drain]") {
+  auto off = cfg("cluster_id: c\n");
+  REQUIRE(off);
+  CHECK_FALSE(off->scale_in.drain_on_sigterm);  // a restart must not move data
+  auto on = cfg("cluster_id: c\nscale_in: drain_on_sigterm\nscale_in_timeout: 5m\n");
+  INFO((on ? std::string() : on.error()));
+  REQUIRE(on);
+  CHECK(on->scale_in.drain_on_sigterm);
+  CHECK(on->scale_in.timeout == std::chrono::minutes(5));
+  CHECK(error_of("cluster_id: c\nscale_in: yes please\n").find("vessel.scale_in: expected drain_on_sigterm or off") !=
+        std::string::npos);
+  CHECK(error_of("cluster_id: c\nscale_in_timeout: 1s\n").find("vessel.scale_in_timeout") != std::string::npos);
+  CHECK(error_of("cluster_id: c\nscale_in_timeout: soon\n").find("vessel.scale_in_timeout") != std::string::npos);
+}

@@ -1,6 +1,7 @@
 // The services YAML loader: good files load into the expected specs, and
 // every bad field is rejected with a message naming the file and the field.
 #include <catch2/catch.hpp>
+#include <csignal>
 
 #include <algorithm>
 #include <cstdio>
@@ -606,4 +607,42 @@ TEST_CASE("roles: worker and standalone carry the disk, volume and still-serving
   auto missing = load_role("worker", v);
   REQUIRE_FALSE(missing.ok());
   CHECK_THAT(missing.error(), Catch::EndsWith("checks[0].disk.max_used_percent: unknown variable ${disk_max_used_percent}"));
+}
+
+TEST_CASE("roles: the worker's Spark worker decommissions on SIGPWR, done when the master says so",
+          "[supervise][loader][drain]") {
+  auto set = load_role("worker");
+  REQUIRE(set.ok());
+  const ServiceSpec* sw = nullptr;
+  for (const auto& s : set->services)
+    if (s.name == "spark-worker") sw = &s;
+  REQUIRE(sw);
+  REQUIRE(sw->decommission);
+  CHECK(sw->decommission->signal == SIGPWR);
+  CHECK(sw->decommission->done.kind == ProbeSpec::Kind::Http);
+  CHECK(sw->decommission->done.host == "10.1.1.1");
+  REQUIRE(sw->decommission->done.json_any);
+  CHECK(sw->decommission->done.json_any->where.at("state") == "DECOMMISSIONED");
+  CHECK(sw->decommission->done.json_any->where.at("host") == "10.1.1.2");
+  CHECK(sw->decommission->within == std::chrono::seconds(120));
+}
+
+TEST_CASE("loader: a bad decommission is an error naming the field", "[supervise][loader][drain]") {
+  auto load = [](const std::string& d) {
+    return load_services_yaml("services:\n  - name: a\n    argv: [/bin/a]\n    decommission: " + d + "\n", "t", {});
+  };
+  CHECK(load("{signal: PWR}").ok());
+  auto bad_sig = load("{signal: NOPE}");
+  REQUIRE_FALSE(bad_sig);
+  CHECK(bad_sig.error().find("services.a.decommission.signal") != std::string::npos);
+  auto key = load("{signal: PWR, wait: 1s}");
+  REQUIRE_FALSE(key);
+  CHECK(key.error().find("wait") != std::string::npos);
+  auto exec = load("{done: {exec: [/bin/true]}}");
+  REQUIRE_FALSE(exec);
+  CHECK(exec.error().find("services.a.decommission.done") != std::string::npos);
+  auto within = load("{within: 10ms}");
+  REQUIRE_FALSE(within);
+  CHECK(within.error().find("services.a.decommission.within") != std::string::npos);
+  CHECK_FALSE(load("[PWR]"));
 }
