@@ -29,16 +29,20 @@
 # run, but the script exits 1 if any failed or fewer scenarios ran than were
 # selected.
 #
-#   tests/scalein/run.sh [--only 2,3,...] [--no-build]
+#   tests/scalein/run.sh [--only 2,3,...] [--no-build] [--locked]
 #   --only LIST  a subset; runs in the order above. 1 needs 4 (it expects
 #                exactly w1 and w5 left); 4 drains w3 itself when 3 is not run
 #   --no-build   use $CL_IMAGE as it is (default: dockerfiles/build-image.sh)
+#   --locked     the caller holds /tmp/vessel-cluster.lock already; without it
+#                the script re-runs itself under `flock -o` of that file (the
+#                image build included: one cluster test or build at a time)
 #   SCALEIN_LOG_DIR=DIR  keep the logs there (every container's, the CLI's,
 #                the job's, the NameNode polls); without it they are kept in
 #                ${TMPDIR:-/tmp}/<run>-logs only when something failed
-# Run it under `flock /tmp/vessel-cluster.lock`. Everything is removed at exit.
+# Everything is removed at exit, also on failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+ARGS=("$@")
 # shellcheck source=tests/lib/containers.sh
 source tests/lib/containers.sh
 # shellcheck source=tests/lib/cluster.sh
@@ -47,11 +51,12 @@ source tests/lib/cluster.sh
 ALL_SCENARIOS=(2 3 4 1 5)
 declare -A SC_NAME=([1]=refusal-cancel [2]=sigterm-drain [3]=job-during-drain
                     [4]=two-drains-removal [5]=negative-control)
-want=("${ALL_SCENARIOS[@]}") build=1
+want=("${ALL_SCENARIOS[@]}") build=1 locked=0
 while (($#)); do
   case $1 in
     --only) IFS=, read -r -a want <<<"${2:?--only needs a list}"; shift 2 ;;
     --no-build) build=0; shift ;;
+    --locked) locked=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "scalein: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -64,6 +69,10 @@ for n in "${ALL_SCENARIOS[@]}"; do [[ " ${want[*]} " != *" $n "* ]] || selected+
 is_selected() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 if is_selected 1 && ! is_selected 4; then
   echo "scalein: scenario 1 needs scenario 4 (it expects exactly w1 and w5 left)" >&2; exit 2
+fi
+if ((!locked)); then
+  echo "[scalein] waiting for /tmp/vessel-cluster.lock" >&2
+  exec flock -o /tmp/vessel-cluster.lock "$0" --locked "${ARGS[@]}"
 fi
 
 CL_LOG_TAG=scalein
