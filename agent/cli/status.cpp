@@ -30,6 +30,25 @@ std::string human_duration(double s) {
   return buf;
 }
 
+// A worker's own drain (phase, message), or the master's view of every
+// draining member (issue 10).
+void print_drain(const nlohmann::json& d) {
+  if (!d.is_object()) return;
+  if (d.contains("phase") && d["phase"] != "idle")
+    std::printf("drain: %s: %s\n", cell(d["phase"]).c_str(), cell(d.value("message", nlohmann::json())).c_str());
+  auto it = d.find("draining");
+  if (it == d.end() || !it->is_object()) return;
+  for (const auto& [name, p] : it->items()) {
+    if (!p.is_object()) continue;
+    const auto eta = p.value("eta_s", nlohmann::json());
+    std::printf("drain %s: %s, %s under-replicated block(s), ~%lld MB left, ETA %s\n", cell(name).c_str(),
+                cell(p.value("hdfs_state", nlohmann::json())).c_str(),
+                cell(p.value("under_replicated_blocks", nlohmann::json())).c_str(),
+                static_cast<long long>(p.value("bytes_left", 0LL) >> 20),
+                eta.is_number() ? (eta.dump() + " s").c_str() : "unknown");
+  }
+}
+
 void print_table(const nlohmann::json& j) {
   std::printf("node %s  role %s  source %s  %s\n", cell(j.value("node", nlohmann::json())).c_str(),
               cell(j.value("role", nlohmann::json())).c_str(), cell(j.value("source", nlohmann::json())).c_str(),
@@ -43,6 +62,7 @@ void print_table(const nlohmann::json& j) {
                 s.value("pid", 0) ? human_duration(s.value("uptime_s", 0.0)).c_str() : "-",
                 s.value("ready", false) ? "yes" : "no", cell(s.value("reason", nlohmann::json())).c_str());
   }
+  if (auto d = j.find("drain"); d != j.end()) print_drain(*d);
 }
 
 }  // namespace
