@@ -5,13 +5,13 @@
 # benchmark smoke run.
 #
 #   scripts/test.sh                 everything (what CI runs)
-#   scripts/test.sh --only STAGE    one stage: unit asan fuzz lint cloudinit e2e chaos k8s bench
+#   scripts/test.sh --only STAGE    one stage: unit asan fuzz lint cloudinit e2e chaos scalein k8s bench
 #   scripts/test.sh --skip STAGE    everything but STAGE (repeatable); a skipped
 #                                   stage is reported as SKIPPED, never as passed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_STAGES=(unit asan fuzz lint cloudinit e2e chaos k8s bench)
+ALL_STAGES=(unit asan fuzz lint cloudinit e2e chaos scalein k8s bench)
 only="" skip=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -67,6 +67,11 @@ stage_e2e() { tests/e2e/run.sh; }
 # Real-cluster change scenarios (SIGHUP, new IPs, wrong token, full disk,
 # removal) on one shared cluster; the image e2e built is reused from cache.
 stage_chaos() { tests/chaos/run.sh; }
+
+# Graceful scale-in (issue 10): drains on SIGTERM, during a Spark job, two
+# drains then a simultaneous removal, refusal and cancel, and the negative
+# control (the same removal without a drain loses blocks).
+stage_scalein() { tests/scalein/run.sh; }
 
 # Spark's native Kubernetes mode on a real single-node Kubernetes built from the Go
 # module proxy (cached in ~/.cache/vessel/k8s; ~15 min once on a fresh machine).

@@ -136,8 +136,11 @@ void scrub(std::string& s, const Secret& token) {
 
 bool same_members(const std::vector<MemberView>& a, const std::vector<MemberView>& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-    // Alive <-> missing is no change; entering or leaving the exclude set is.
-    return x.name == y.name && x.ip == y.ip && x.role == y.role && excluded(x.state) == excluded(y.state);
+    // Alive <-> missing is no change; entering or leaving the exclude set is,
+    // and so is leaving for good (decommissioned -> left drops the member
+    // from the workers file; tests/scalein found it kept there).
+    return x.name == y.name && x.ip == y.ip && x.role == y.role && excluded(x.state) == excluded(y.state) &&
+           (x.state == MemberState::left) == (y.state == MemberState::left);
   });
 }
 

@@ -54,6 +54,9 @@ Attempt once(const HttpRequest& req, const HttpPolicy& policy) {
   if (req.method == "POST") {
     curl_easy_setopt(h.get(), CURLOPT_POSTFIELDS, req.body.c_str());
     curl_easy_setopt(h.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
+  } else if (req.method != "GET") {
+    // DELETE (a member leaving) and the like: without this, curl sends a GET.
+    curl_easy_setopt(h.get(), CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
   curl_easy_setopt(h.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(policy.timeout.count()));
   curl_easy_setopt(h.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.timeout.count()));

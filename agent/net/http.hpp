@@ -32,7 +32,7 @@ struct HttpResponse {
 };
 
 struct HttpRequest {
-  std::string method = "GET";  // GET | POST
+  std::string method = "GET";  // GET | POST | any other (DELETE...), sent with no body
   std::string url;
   std::string body;                  // POST
   std::vector<std::string> headers;  // "Name: value"; may hold secrets: never logged

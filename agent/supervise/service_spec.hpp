@@ -61,8 +61,8 @@ struct PreStartStep {
 
 // How a service leaves a draining node gracefully (issue 10, role file
 // `decommission:`): a signal, then a probe that holds once it is done. E.g.
-// Spark's worker: SIGPWR, then the master lists it DECOMMISSIONED with no
-// cores in use. Not done within `within`: the drain goes on (logged).
+// Spark's worker: SIGPWR, then its own /json/ shows no core in use. Not done
+// within `within`: the drain goes on (logged).
 struct DecommissionSpec {
   int signal = 0;    // 0 = send nothing
   ProbeSpec done;    // Kind::None = done once signalled

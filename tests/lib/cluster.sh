@@ -61,12 +61,14 @@ vessel:
 EOF
 }
 
-# cl_seed NODE: writes a NoCloud seed dir for NODE.
+# cl_seed NODE [USER_DATA_FN]: writes (or rewrites, in place) a NoCloud seed
+# dir for NODE. USER_DATA_FN NODE prints its user-data (default: cl_user_data,
+# the same for every node), so a test can give nodes their own settings.
 cl_seed() {
-  local node=$1 dir=$CL_WORK/$1/seed
+  local node=$1 fn=${2:-cl_user_data} dir=$CL_WORK/$1/seed
   mkdir -p "$dir"
   printf 'instance-id: %s-%s\nlocal-hostname: %s\n' "$CL_PREFIX" "$node" "$node" >"$dir/meta-data"
-  cl_user_data >"$dir/user-data"
+  "$fn" "$node" >"$dir/user-data"
 }
 
 # cl_start NODE IP [EXTRA VESSEL ARGS...]: starts a node from its seed.

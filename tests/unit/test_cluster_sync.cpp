@@ -454,3 +454,32 @@ TEST_CASE("regress: a reloaded static entry wins over the stale master list", "[
   CHECK(eventually([&] { return lists(h, "10.0.0.30 master") && !lists(h, "10.0.0.1 master"); }, 1500ms));
   CHECK(lists(h, "10.0.0.11 w1"));  // the rest of the fetched list stays
 }
+
+TEST_CASE("regress: a decommissioned member that leaves is a membership change", "[cluster][sync]") {
+  // decommissioned -> left must reach the callback (the workers file drops a
+  // member that left; both states are in the exclude set, which once made
+  // this transition "no change", so the workers file kept it).
+  Cluster c;
+  ClusterSync master(c.master_local());
+  std::vector<MemberState> w1_states;  // w1's state in each callback
+  std::mutex mu;
+  master.on_members_changed([&](const std::vector<MemberView>& ms) {
+    std::lock_guard lock(mu);
+    for (const auto& m : ms)
+      if (m.name == "w1") w1_states.push_back(m.state);
+  });
+  ClusterSync w1(c.worker("w1", "10.0.0.11"));
+  master.start();
+  w1.start();
+  auto last_is = [&](MemberState s) {
+    std::lock_guard lock(mu);
+    return !w1_states.empty() && w1_states.back() == s;
+  };
+  REQUIRE(eventually([&] { return last_is(MemberState::alive); }));
+  REQUIRE(c.table->set_admin("w1", AdminState::decommissioned));
+  REQUIRE(eventually([&] { return last_is(MemberState::decommissioned); }));
+  w1.stop();  // a drained node stops, then leaves
+  REQUIRE(c.table->leave("w1"));
+  CHECK(eventually([&] { return last_is(MemberState::left); }));
+  master.stop();
+}
