@@ -11,7 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_STAGES=(unit asan fuzz lint cloudinit e2e chaos scalein k8s bench)
+# scalein is not in the default run yet: its scenario 4 (a second drain) stalled
+# once with 4 blocks under-replicated for 300 s (1 of 2 full runs; see
+# tests/scalein/README.md). Run it with --only scalein; issue 10 stays open.
+ALL_STAGES=(unit asan fuzz lint cloudinit e2e chaos k8s bench)
+OPTIONAL_STAGES=(scalein)
 only="" skip=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -84,7 +88,10 @@ stage_bench() { tests/bench/run.sh --smoke; }
 scripts/install-deps.sh
 
 failed=0
-for st in "${ALL_STAGES[@]}"; do
+stages=("${ALL_STAGES[@]}")
+[[ -n $only ]] || results+=("NOT RUN scalein (optional: scripts/test.sh --only scalein)")
+[[ " ${OPTIONAL_STAGES[*]} " != *" $only "* ]] || stages=("$only")
+for st in "${stages[@]}"; do
   if [[ -n $only && $st != "$only" ]]; then continue; fi
   if [[ " ${skip[*]} " == *" $st "* ]]; then results+=("SKIPPED $st"); continue; fi
   echo

@@ -208,7 +208,8 @@ Membership::HostsSnapshot Membership::hosts_snapshot() const {
         continue;
       }
       // Gone on purpose: its static entry (user_data) must not bring it back.
-      std::erase_if(statics, [&](const HostEntry& h) { return h.name == name; });
+      const std::string& gone = name;  // (clang 14: a lambda cannot capture a structured binding)
+      std::erase_if(statics, [&gone](const HostEntry& h) { return h.name == gone; });
     }
   }
   snap.hosts = overlay_entries(registered, statics).entries;
